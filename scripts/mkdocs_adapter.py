@@ -1,0 +1,48 @@
+"""MkDocs adapter (a `hooks:` file): the only code that knows about MkDocs.
+
+It runs the engine-neutral pipeline once per build, fails the build with the validator's own
+messages when the data is invalid, explains glossary terms on hand-written pages too, and adds
+the rendered pages as generated files. Moving to another engine means rewriting this file only.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+from casebook.pipeline import check_library
+from casebook.render import render_site
+from casebook.report import text_report
+
+log = logging.getLogger("mkdocs.casebook")
+GLOSSARY_EXTENSION = "casebook.text"
+_state: dict = {}
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    root = Path(config.config_file_path).parent
+    result = check_library(root)
+    if result.errors:
+        raise PluginError("案例数据未通过校验，网站没有构建：\n" + text_report(result))
+    for problem in result.problems:
+        log.warning("%s:%s:%s: %s", problem.file, problem.line, problem.column, problem.message)
+    glossary = {name: term["definition"] for term in result.library.glossary.values()
+                for name in [term["term"], *term.get("aliases", [])]}
+    if GLOSSARY_EXTENSION in config.markdown_extensions:
+        config.mdx_configs[GLOSSARY_EXTENSION] = {"glossary": glossary}
+    settings = dict(config.extra.get("casebook", {}))
+    settings.update(site_url=config.site_url or "", site_name=config.site_name)
+    _state.update(root=root, library=result.library, settings=settings)
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    for page in render_site(_state["library"], _state["root"], _state["settings"]):
+        if files.get_file_from_path(page.path) is not None:
+            raise PluginError(f"content/{page.path} 与生成的页面同名；请改名或删除这个手写页面。")
+        files.append(File.generated(config, page.path, content=page.content))
+    return files

@@ -1,0 +1,229 @@
+"""Load stage: read record files safely into plain data, keeping line and column of every value.
+
+Contributor text is data, never code. The loader accepts a deliberately small YAML: no tags,
+no anchors or aliases, no duplicate keys, no implicit dates or yes/no booleans, UTF-8 only,
+one document per file, and a size limit. Anything else is refused with a `Problem` that names
+the file, line and column; nothing is ever constructed from a tag.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from casebook.problems import Problem, field_name, yaml_problem
+
+MAX_BYTES = 256 * 1024
+
+Path_ = tuple[str | int, ...]
+
+try:  # libyaml's C parser when present: same behaviour, several times faster.
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Resolves only JSON-like scalars: strings stay strings unless they are plainly numbers."""
+
+    yaml_implicit_resolvers: dict = {}
+
+
+_SCALARS = {
+    "tag:yaml.org,2002:null": (re.compile(r"^(?:~|null|Null|NULL|)$"), list("~nN") + [""]),
+    "tag:yaml.org,2002:bool": (
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")),
+    "tag:yaml.org,2002:int": (re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")),
+    "tag:yaml.org,2002:float": (
+        re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
+        list("-+.0123456789"),
+    ),
+}
+for _tag, (_regexp, _first) in _SCALARS.items():
+    _Loader.add_implicit_resolver(_tag, _regexp, _first)
+
+_ALLOWED_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", *_SCALARS,
+}
+
+
+@dataclass
+class Document:
+    """One parsed record file: its data and where each value stands in the text."""
+
+    path: Path
+    rel: str
+    data: Any
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def mark(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """Line and column of the value at `path`, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        if key and path in self.key_marks:
+            return self.key_marks[path]
+        while path and path not in self.marks:
+            path = path[:-1]
+        return self.marks.get(path, (1, 1))
+
+
+class _Refused(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def load_document(path: Path, rel: str | None = None) -> tuple[Document | None, list[Problem]]:
+    """Read one file; return the document, or None and the problems that stopped it."""
+    rel = rel or str(path)
+    try:
+        return _load(path, rel), []
+    except _Refused as refused:
+        return None, [refused.problem]
+
+
+def _load(path: Path, rel: str) -> Document:
+    def refuse(code: str, message: str, hint: str = "", line: int = 1, col: int = 1) -> _Refused:
+        return _Refused(Problem(rel, line, col, "", message, hint=hint, code=code))
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise refuse("too-large", f"文件太大（{size // 1024} KB），上限是 {MAX_BYTES // 1024} KB",
+                         "一个案例通常不超过 50 KB；请检查是否误粘贴了整篇原文或二进制内容。")
+        raw = path.read_bytes()
+    except OSError as error:
+        raise refuse("unreadable", f"无法读取文件：{error.strerror}") from None
+    text = _decode(raw, refuse)
+    if not text.strip():
+        raise refuse("empty", "文件是空的", "请参照 cases/ 下已有的案例填写内容。")
+    _check_tabs(text, refuse)
+    if any(c in text for c in "&*!"):
+        _check_events(text, rel)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        raise _Refused(yaml_problem(rel, error)) from None
+    except yaml.YAMLError as error:
+        raise refuse("yaml-syntax", f"YAML 语法错误：{error}") from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise refuse("empty", "文件里只有注释，没有内容", "请参照 cases/ 下已有的案例填写内容。")
+    document = Document(path=path, rel=rel, data=None)
+    document.data = _construct(node, (), document, set())
+    return document
+
+
+def _decode(raw: bytes, refuse: Any) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise refuse("encoding", "文件是 UTF-16 编码，本库只接受 UTF-8 编码",
+                      "请在编辑器里选择“另存为 → 编码：UTF-8”。")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        guess = ""
+        try:
+            raw.decode("gb18030")
+            guess = "看起来是 GBK/GB18030 编码（Windows 记事本、WPS 的常见默认值）。"
+        except UnicodeDecodeError:
+            pass
+        raise refuse("encoding", f"文件不是 UTF-8 编码：第 {line} 行有无法按 UTF-8 读取的字节。{guess}",
+                      "本库只接受 UTF-8 编码；请在编辑器里选择“另存为 → 编码：UTF-8”。",
+                      line, col) from None
+
+
+def _check_tabs(text: str, refuse: Any) -> None:
+    for number, line in enumerate(text.splitlines(), 1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            raise refuse("tab", "这一行用了 Tab 键缩进", "YAML 只能用空格缩进：请把 Tab 换成空格（通常每级 2 个）。",
+                          number, indent.index("\t") + 1)
+
+
+def _check_events(text: str, rel: str) -> None:
+    """Refuse anchors, aliases and tags before composing, so an alias bomb never expands."""
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            line, col = event.start_mark.line + 1, event.start_mark.column + 1
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise _Refused(Problem(
+                    rel, line, col, "", "不允许使用锚点和别名（& 和 *）",
+                    hint="请把要重复的内容直接写出来；锚点和别名可被用来制造“别名炸弹”，本库一律拒绝。",
+                    code="alias"))
+            tag = getattr(event, "tag", None)
+            if tag is not None:
+                raise _Refused(Problem(
+                    rel, line, col, "", f"不允许使用 YAML 标签（{tag}）",
+                    hint="请删去以 ! 开头的标签；如果这是正文里的感叹号，请给整段文字加上引号。",
+                    code="tag"))
+    except yaml.MarkedYAMLError as error:
+        raise _Refused(yaml_problem(rel, error)) from None
+    finally:
+        loader.dispose()
+
+
+def _construct(node: yaml.Node, path: Path_, doc: Document, seen: set[int]) -> Any:
+    if id(node) in seen:  # an alias that slipped past the event check: never expand it
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        raise _Refused(Problem(doc.rel, line, col, field_name(path), "不允许使用锚点和别名（& 和 *）",
+                               code="alias"))
+    seen.add(id(node))
+    doc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if node.tag not in _ALLOWED_TAGS:
+        raise _Refused(Problem(doc.rel, *doc.marks[path], field_name(path),
+                               f"不允许使用 YAML 标签（{node.tag}）", code="tag"))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(Problem(doc.rel, *key_mark, field_name(path), "字段名必须是简单的文字",
+                                       code="complex-key"))
+            key = key_node.value
+            if key in result:
+                first = doc.key_marks[(*path, key)]
+                raise _Refused(Problem(
+                    doc.rel, *key_mark, field_name((*path, key)),
+                    f"字段 {key} 重复出现（第一次在第 {first[0]} 行）",
+                    hint="同一层里每个字段只能写一次；请合并或删去其中一个。", code="duplicate-key"))
+            doc.key_marks[(*path, key)] = key_mark
+            result[key] = _construct(value_node, (*path, key), doc, seen)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(item, (*path, i), doc, seen) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    value = node.value
+    if node.tag == "tag:yaml.org,2002:null":
+        return None
+    if node.tag == "tag:yaml.org,2002:bool":
+        return value.lower() == "true"
+    if node.tag == "tag:yaml.org,2002:int":
+        return int(value)
+    if node.tag == "tag:yaml.org,2002:float":
+        return float(value)
+    return value
+
+
+def iter_record_files(root: Path) -> Iterator[tuple[str, Path]]:
+    """Yield (kind, path) for every record file under `root`/cases, in a stable order."""
+    cases = root / "cases"
+    for path in sorted(cases.glob("*.yaml")):
+        yield "case", path
+    vocab = cases / "vocab"
+    for kind_dir in sorted(p for p in vocab.iterdir() if p.is_dir()) if vocab.is_dir() else []:
+        for path in sorted(kind_dir.glob("*.yaml")):
+            yield kind_dir.name, path

@@ -1,0 +1,49 @@
+"""The pipeline end to end, for the CLI and for engine adapters: load → validate → link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from casebook.link import Library, build_library
+from casebook.load import Document, iter_record_files, load_document
+from casebook.problems import Problem
+from casebook.validate import KINDS, validate_document
+
+
+@dataclass
+class CheckResult:
+    """What checking the whole library found."""
+
+    library: Library
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def check_library(root: Path) -> CheckResult:
+    """Load, validate and link every record under `root`; one bad file never stops the others."""
+    documents: list[tuple[str, Document]] = []
+    problems: list[Problem] = []
+    files = 0
+    for kind, path in iter_record_files(root):
+        files += 1
+        rel = path.relative_to(root).as_posix()
+        if kind not in KINDS:
+            problems.append(Problem(rel, 1, 1, "", f"不认识的词表文件夹 cases/vocab/{path.parent.name}/",
+                                    f"词表文件夹只能是：{'、'.join(KINDS[1:])}。", "unknown-kind"))
+            continue
+        doc, load_problems = load_document(path, rel)
+        problems += load_problems
+        if doc is None:
+            continue
+        schema_problems = validate_document(kind, doc)
+        problems += schema_problems
+        if not schema_problems:
+            documents.append((kind, doc))
+    library, link_problems = build_library(documents)
+    problems += link_problems
+    return CheckResult(library, sorted(problems), files)

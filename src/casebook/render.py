@@ -1,0 +1,239 @@
+"""Render stage: the library → Markdown pages, through Jinja templates and macros in `macros/`.
+
+Python here only gathers plain data for each page and calls one template. The Jinja environment
+is sandboxed, autoescaped and strict about undefined names; record text is passed in as data and
+never becomes template source. The output is engine-neutral Markdown with HTML blocks, addressed
+by stable paths (`cases/<id>.md` is served at `cases/<id>/`).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment
+
+from casebook.link import Library
+from casebook.text import TextRenderer, markdown_inline
+from casebook.validate import choices, schema_node
+
+SECTIONS = {"case": "cases", "practice": "practices", "indicator": "indicators", "theme": "themes",
+            "region": "regions"}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated page: where it goes, its Markdown, and the record file it comes from."""
+
+    path: str
+    content: str
+    source: str | None = None
+
+
+def page_url(path: str) -> str:
+    """Site URL (relative to the site root) of the page at `path`, with directory URLs."""
+    stem = path.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return stem.removesuffix("/index") + "/" if stem.endswith("/index") else stem + "/"
+
+
+def record_path(kind: str, rid: str | None = None) -> str:
+    """Source path of a generated page: `record_path("case", "x")` → `cases/x.md`."""
+    if kind == "home":
+        return "index.md"
+    if kind == "glossary":
+        return "glossary.md"
+    return f"{SECTIONS[kind]}/{rid or 'index'}.md"
+
+
+@pass_context
+def _url(context: Context, kind: str, rid: str | None = None, anchor: str | None = None) -> str:
+    here = page_url(context["page_path"])
+    target = page_url(record_path(kind, rid))
+    relative = posixpath.relpath(target or ".", here or ".")
+    url = "./" if relative == "." else relative + "/"
+    return f"{url}#{anchor}" if anchor else url
+
+
+def format_number(value: float | int) -> str:
+    """16800 → 16,800; 41.73 → 41.73; 3.0 → 3."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+class Renderer:
+    """Holds the template environment and the library; renders every page of the site."""
+
+    def __init__(self, library: Library, macros: Path, settings: dict[str, Any] | None = None):
+        self.library = library
+        self.settings = {"edit_base": "", "site_url": "", "site_name": "乡村振兴党建案例库",
+                         **(settings or {})}
+        glossary = {}
+        for term in library.glossary.values():
+            for name in [term["term"], *term.get("aliases", [])]:
+                glossary[name] = term["definition"]
+        self.text = TextRenderer(glossary)
+        self.env = SandboxedEnvironment(
+            loader=FileSystemLoader(str(macros)), autoescape=True, undefined=StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            # `{#id}` is Markdown's attribute-list syntax for heading ids, so comments use `{## ##}`.
+            comment_start_string="{##", comment_end_string="##}",
+        )
+        self.env.filters.update(prose=self.text.prose, plain=self.text.plain, md=markdown_inline,
+                                number=format_number)
+        self.env.globals.update(url=_url, labels=_labels(), settings=self.settings,
+                                names=self._names())
+
+    def _names(self) -> dict[str, dict[str, str]]:
+        lib = self.library
+        return {
+            "case": {k: v["title"] for k, v in lib.cases.items()},
+            "practice": {k: v["name"] for k, v in lib.practices.items()},
+            "indicator": {k: v["name"] for k, v in lib.indicators.items()},
+            "theme": {k: v["name"] for k, v in lib.themes.items()},
+            "region": {k: v["name"] for k, v in lib.regions.items()},
+            "period": {k: v["name"] for k, v in lib.periods.items()},
+        }
+
+    def render(self, template: str, path: str, source: str | None = None, **context: Any) -> Page:
+        content = self.env.get_template(template).render(page_path=path, source_file=source,
+                                                         **context)
+        return Page(path, content, source)
+
+    def pages(self) -> list[Page]:
+        lib = self.library
+        pages = [self.home(), self.render("glossary.md.j2", "glossary.md",
+                                          terms=sorted(lib.glossary.values(), key=lambda t: t["term"]))]
+        pages += [self.case(cid) for cid in sorted(lib.cases)]
+        pages += [self.practice(pid) for pid in sorted(lib.practices)]
+        pages += [self.indicator(iid) for iid in sorted(lib.indicators)]
+        pages += [self.theme(tid) for tid in sorted(lib.themes)]
+        pages += [self.region(rid) for rid in sorted(lib.regions)]
+        pages += self.indexes()
+        return pages
+
+    def _source(self, kind: str, rid: str) -> str:
+        return self.library.files[(kind, rid)]
+
+    def case(self, cid: str) -> Page:
+        lib = self.library
+        case = lib.cases[cid]
+        values = {v["id"]: v for v in case["indicators"]}
+        evidence = Counter(v["evidence"] for v in case["indicators"])
+        return self.render(
+            "case.md.j2", record_path("case", cid), self._source("case", cid), case=case,
+            chain=lib.region_chain(case["place"]["region"]), values=values,
+            indicators=lib.indicators, practices=lib.practices, evidence=sorted(evidence.items()),
+            related=lib.related_cases(cid),
+        )
+
+    def practice(self, pid: str) -> Page:
+        lib = self.library
+        practice = lib.practices[pid]
+        uses = lib.uses_of_practice(pid)
+        measured = {iid for iid, ind in lib.indicators.items() if pid in ind.get("practices", [])}
+        values = []
+        for case in sorted({c["id"]: c for c, _ in uses}.values(), key=lambda c: c["id"]):
+            cited = {ref for finding in case["outcomes"] + case["lessons"]
+                     if pid in finding.get("practices", []) for ref in finding.get("indicators", [])}
+            values += [(case, v) for v in case["indicators"]
+                       if v["indicator"] in measured or v["id"] in cited]
+        co_used = Counter(e["practice"] for c, _ in uses for e in c["practices"] if e["practice"] != pid)
+        related = list(dict.fromkeys(practice.get("related", []) + [p for p, _ in co_used.most_common(8)]))
+        return self.render("practice.md.j2", record_path("practice", pid),
+                           self._source("practices", pid), practice=practice, uses=uses,
+                           values=values, related=[lib.practices[r] for r in related if r in lib.practices],
+                           theme=lib.themes[practice["category"]])
+
+    def indicator(self, iid: str) -> Page:
+        lib = self.library
+        indicator = lib.indicators[iid]
+        values = [(case, value, lib.region_chain(case["place"]["region"]))
+                  for case, value in lib.values_of_indicator(iid)]
+        return self.render("indicator.md.j2", record_path("indicator", iid),
+                           self._source("indicators", iid), indicator=indicator, values=values,
+                           theme=lib.themes[indicator["category"]],
+                           practices=[lib.practices[p] for p in indicator.get("practices", [])])
+
+    def theme(self, tid: str) -> Page:
+        lib = self.library
+        return self.render("theme.md.j2", record_path("theme", tid), self._source("themes", tid),
+                           theme=lib.themes[tid], cases=lib.cases_with_theme(tid),
+                           practices=[p for p in lib.practices.values() if p["category"] == tid],
+                           indicators=[i for i in lib.indicators.values() if i["category"] == tid])
+
+    def region(self, rid: str) -> Page:
+        lib = self.library
+        return self.render("region.md.j2", record_path("region", rid), self._source("regions", rid),
+                           region=lib.regions[rid], chain=lib.region_chain(rid),
+                           children=lib.region_children(rid), cases=lib.cases_in_region(rid))
+
+    def indexes(self) -> list[Page]:
+        lib = self.library
+        cases = lib.sorted_cases()
+        practice_counts = Counter(e["practice"] for c in cases for e in c["practices"])
+        value_counts = Counter(v["indicator"] for c in cases for v in c["indicators"])
+        themes = list(lib.themes.values())
+        roots = sorted((r for r in lib.regions.values() if "parent" not in r), key=lambda r: r["code"])
+        return [
+            self.render("cases_index.md.j2", "cases/index.md", cases=cases,
+                        chains={c["id"]: lib.region_chain(c["place"]["region"]) for c in cases}),
+            self.render("practices_index.md.j2", "practices/index.md", themes=themes,
+                        practices=list(lib.practices.values()), counts=practice_counts),
+            self.render("indicators_index.md.j2", "indicators/index.md", themes=themes,
+                        indicators=list(lib.indicators.values()), counts=value_counts),
+            self.render("themes_index.md.j2", "themes/index.md", themes=themes,
+                        counts=Counter(t for c in cases for t in c["themes"])),
+            self.render("regions_index.md.j2", "regions/index.md", roots=roots,
+                        tree=self._region_tree(), counts={r: len(lib.cases_in_region(r))
+                                                          for r in lib.regions}),
+        ]
+
+    def _region_tree(self) -> dict[str, list[dict[str, Any]]]:
+        return {rid: self.library.region_children(rid) for rid in self.library.regions}
+
+    def home(self) -> Page:
+        lib = self.library
+        cases = lib.sorted_cases()
+        figures = sum(len(c["indicators"]) for c in cases)
+        provinces = {lib.region_chain(c["place"]["region"])[0]["id"] for c in cases}
+        shared = [p for p in lib.practices.values() if len(lib.uses_of_practice(p["id"])) > 1]
+        headline = {
+            "cases": len(cases), "figures": figures, "practices": len(lib.practices),
+            "shared_practices": len(shared), "indicators": len(lib.indicators),
+            "provinces": len(provinces), "terms": len(lib.glossary),
+        }
+        five = [t for t in lib.themes.values() if t["group"] == "five-revitalisations"]
+        most_used = sorted(lib.practices.values(),
+                           key=lambda p: (-len(lib.uses_of_practice(p["id"])), p["id"]))[:8]
+        return self.render("home.md.j2", "index.md", headline=headline, cases=cases, themes=five,
+                           practices=most_used,
+                           problems=[(c, p) for c in cases for p in c["problems"][:2]])
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    """Chinese labels of every labelled choice in the schemas, e.g. labels.evidence['self-reported']."""
+    def pick(kind: str, *path: str | int) -> dict[str, str]:
+        return dict(choices(schema_node(kind, tuple(path))))
+
+    return {
+        "status": pick("case", "status"),
+        "level": pick("case", "place", "level"),
+        "evidence": pick("case", "indicators", 0, "evidence"),
+        "qualifier": pick("case", "indicators", 0, "qualifier"),
+        "date_basis": pick("case", "indicators", 0, "date_basis"),
+        "region_level": pick("regions", 0, "level"),
+        "theme_group": pick("themes", 0, "group"),
+    }
+
+
+def render_site(library: Library, root: Path, settings: dict[str, Any] | None = None) -> list[Page]:
+    """Every generated page of the site, in a stable order."""
+    return Renderer(library, root / "macros", settings).pages()
