@@ -7,12 +7,14 @@ the rendered pages as generated files. Moving to another engine means rewriting 
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from casebook.pipeline import check_library
 from casebook.render import render_site
@@ -46,3 +48,15 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             raise PluginError(f"content/{page.path} 与生成的页面同名；请改名或删除这个手写页面。")
         files.append(File.generated(config, page.path, content=page.content))
     return files
+
+
+def on_page_content(content: str, page: Page, **_: object) -> str:
+    """Pin the page title, escaped once, so the theme never un-escapes it.
+
+    Material writes `page.title | striptags` into <title>; `striptags` also un-escapes entities, so
+    a record titled `</title><script>…` would break out of the element. The theme prints
+    `page.meta.title` as it is, so an escaped copy there keeps any title inert.
+    """
+    if page.title:
+        page.meta["title"] = html.escape(html.unescape(page.title), quote=False)
+    return content

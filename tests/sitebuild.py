@@ -1,0 +1,30 @@
+"""Real `mkdocs build` runs into temporary folders, and helpers to read the HTML they produce."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+
+def build_site(root: Path, site_dir: Path, *, strict: bool = True) -> subprocess.CompletedProcess:
+    """Run the real MkDocs CLI on the repository copy at `root`."""
+    command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site_dir), "--quiet"]
+    if strict:
+        command.append("--strict")
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600)
+
+
+def page(site_dir: Path, url: str) -> BeautifulSoup:
+    """Parsed HTML of the page served at `url` (e.g. `cases/x/`)."""
+    path = site_dir / url / "index.html" if not url.endswith(".html") else site_dir / url
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def content(soup: BeautifulSoup) -> BeautifulSoup:
+    """The article body of a Material page, without navigation chrome."""
+    article = soup.select_one("article.md-content__inner")
+    assert article is not None, "page has no article"
+    return article

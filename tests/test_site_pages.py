@@ -1,0 +1,186 @@
+"""A real strict build of the repository's site, read back as parsed HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from sitebuild import build_site, content, page
+
+from conftest import ROOT
+
+
+def _records(kind: str) -> list[dict]:
+    entries: list[dict] = []
+    for path in sorted((ROOT / "cases" / "vocab" / kind).glob("*.yaml")):
+        entries += yaml.safe_load(path.read_text(encoding="utf-8"))
+    return entries
+
+
+CASES = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "cases").glob("*.yaml"))}
+PRACTICES = _records("practices")
+INDICATORS = _records("indicators")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site_dir = tmp_path_factory.mktemp("site")
+    done = build_site(ROOT, site_dir)
+    assert done.returncode == 0, done.stderr
+    return site_dir
+
+
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_case_page_shows_every_figure(site: Path, case_id: str) -> None:
+    body = content(page(site, f"cases/{case_id}/"))
+    rows = {row["id"]: row for row in body.select("table.cb-figures tr[id]")}
+    for value in CASES[case_id]["indicators"]:
+        row = rows.get(f"v-{value['id']}")
+        assert row is not None, f"{case_id}: no row for figure {value['id']}"
+        cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
+        assert value["original"] in cells[3], (value["original"], cells)
+        assert value["unit"] == cells[2]
+
+
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_case_page_has_every_section_and_links_practices(site: Path, case_id: str) -> None:
+    body = content(page(site, f"cases/{case_id}/"))
+    headings = {h.get("id") for h in body.find_all("h2")}
+    assert {"info", "background", "practices", "figures", "outcomes", "lessons", "teaching",
+            "related", "sources", "cite"} <= headings
+    linked = {_target(a["href"], f"cases/{case_id}/") for a in body.select(".cb-practice__shared a")}
+    wanted = {f"practices/{e['practice']}/" for e in CASES[case_id]["practices"]}
+    assert linked == wanted
+    assert CASES[case_id]["title"] in body.get_text()
+
+
+@pytest.mark.parametrize("practice", [p for p in PRACTICES], ids=lambda p: p["id"])
+def test_practice_page_links_every_case_that_uses_it(site: Path, practice: dict) -> None:
+    users = {cid for cid, case in CASES.items() if any(e["practice"] == practice["id"]
+                                                         for e in case["practices"])}
+    body = content(page(site, f"practices/{practice['id']}/"))
+    linked = {_target(a["href"], f"practices/{practice['id']}/").split("#")[0]
+              for a in body.select("table.cb-variants a")}
+    assert {f"cases/{cid}/" for cid in users} <= linked
+    assert practice["name"] in body.find("h1").get_text()
+
+
+def test_every_shared_practice_is_used_by_several_cases() -> None:
+    counts = {p["id"]: 0 for p in PRACTICES}
+    for case in CASES.values():
+        for pid in {e["practice"] for e in case["practices"]}:
+            counts[pid] += 1
+    shared = [pid for pid, n in counts.items() if n >= 2]
+    for pid in ("yijiantiao", "diyi-shuji-zhucun", "ruanruo-huansan-zhengdun", "shuji-beian-guanli",
+                "zhibu-lingban-hezuoshe"):
+        assert counts[pid] >= 2, f"{pid} should be one record shared by several cases"
+    assert len(shared) >= 15
+
+
+def test_yijiantiao_rate_shows_zunyi_and_bijie_in_one_table(site: Path) -> None:
+    body = content(page(site, "indicators/yijiantiao-rate/"))
+    table = body.select_one("table.cb-values")
+    text = table.get_text(" ", strip=True)
+    assert "98.73%" in text and "41.73%" in text
+    cases = {_target(a["href"], "indicators/yijiantiao-rate/").split("#")[0]
+             for a in table.select("tbody tr td:first-child a")}
+    assert {"cases/zunyi-wuqiang-zuzhi/", "cases/bijie-sige-liuxia/"} <= cases
+
+
+@pytest.mark.parametrize("indicator", INDICATORS, ids=lambda i: i["id"])
+def test_indicator_page_lists_every_reported_value(site: Path, indicator: dict) -> None:
+    reported = [(cid, v) for cid, case in CASES.items() for v in case["indicators"]
+                if v["indicator"] == indicator["id"]]
+    body = content(page(site, f"indicators/{indicator['id']}/"))
+    rows = body.select("table.cb-values tbody tr")
+    assert len(rows) == len(reported)
+
+
+def test_index_pages_count_their_records(site: Path) -> None:
+    cases = content(page(site, "cases/"))
+    assert len(cases.select("table.cb-table tbody tr")) == len(CASES)
+    practices = content(page(site, "practices/"))
+    assert len(practices.select("ul.cb-columns li")) == len(PRACTICES)
+    indicators = content(page(site, "indicators/"))
+    assert len(indicators.select("ul.cb-columns li")) == len(INDICATORS)
+    for url in ("themes/", "regions/", "glossary/"):
+        assert content(page(site, url)).find("h1")
+
+
+def test_home_headline_figures_are_computed_from_the_records(site: Path) -> None:
+    stats = {li.find("span").get_text(): int(li.find("strong").get_text())
+             for li in content(page(site, "")).select("ul.cb-stats li")}
+    assert stats["个案例"] == len(CASES)
+    assert stats["个有出处的数字"] == sum(len(c["indicators"]) for c in CASES.values())
+    assert stats["项共享做法"] == len(PRACTICES)
+
+
+def test_region_pages_roll_cases_up_the_tree(site: Path) -> None:
+    body = content(page(site, "regions/guizhou/"))
+    linked = {_target(a["href"], "regions/guizhou/") for a in body.select(".cb-card > a")}
+    guizhou = {f"cases/{cid}/" for cid in CASES if not cid.startswith("qinghai")}
+    assert guizhou <= linked
+
+
+def test_glossary_terms_are_explained_where_they_appear(site: Path) -> None:
+    body = content(page(site, "cases/zunyi-wuqiang-zuzhi/"))
+    titles = {abbr.get_text(): abbr["title"] for abbr in body.find_all("abbr")}
+    assert any("一肩挑" in term for term in titles)
+    about = content(page(site, "guide/reading/"))
+    assert about.find("abbr"), "hand-written pages should explain glossary terms too"
+
+
+def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
+    ids: dict[Path, set[str]] = {}
+    broken = []
+    for html in sorted(site.rglob("*.html")):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        ids[html] = {tag["id"] for tag in soup.find_all(id=True)}
+    for html in ids:
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["a", "link", "script", "img"]):
+            ref = tag.get("href") or tag.get("src")
+            if not ref or urlsplit(ref).scheme or ref.startswith("//"):
+                continue
+            parts = urlsplit(ref)
+            if parts.path.startswith("/"):  # 404.html links from the site root (site_url's path is /)
+                target = (site / unquote(parts.path).lstrip("/")).resolve()
+            else:
+                target = (html.parent / unquote(parts.path)).resolve() if parts.path else html
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{html.relative_to(site)} → {ref}")
+            elif parts.fragment and target.suffix == ".html" and parts.fragment not in ids.get(target, set()):
+                broken.append(f"{html.relative_to(site)} → {ref} (no such anchor)")
+    assert not broken, "\n".join(broken[:40])
+
+
+def test_no_page_requests_another_host(site: Path) -> None:
+    offenders = []
+    for html in sorted(site.rglob("*.html")):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["script", "link", "img", "iframe", "source", "video", "audio"]):
+            ref = tag.get("src") or (tag.get("href") if tag.name == "link" else None)
+            if ref and (urlsplit(ref).scheme or ref.startswith("//")):
+                if tag.name == "link" and tag.get("rel") in (["canonical"], ["alternate"]):
+                    continue
+                offenders.append(f"{html.relative_to(site)}: <{tag.name}> {ref}")
+    for css in site.rglob("*.css"):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        if "fonts.googleapis" in text or "fonts.gstatic" in text:
+            offenders.append(f"{css.relative_to(site)} loads Google Fonts")
+    assert not offenders, "\n".join(offenders[:20])
+
+
+def _target(href: str, here: str) -> str:
+    """Resolve a relative href from the page at `here` to a site path like `cases/x/`."""
+    import posixpath
+
+    path, _, fragment = href.partition("#")
+    resolved = posixpath.normpath(posixpath.join(here, path)) + "/" if path else here
+    resolved = resolved.removeprefix("./")
+    return resolved + (f"#{fragment}" if fragment else "")
