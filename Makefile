@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1:8000
+# The engine's end-of-life notice is tracked in the README; keep it out of every build log.
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: help venv validate build serve test lint clean
 

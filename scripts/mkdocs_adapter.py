@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import logging
+import os
+import subprocess
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -27,6 +29,7 @@ _state: dict = {}
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = Path(config.config_file_path).parent
+    _pin_build_date(root)
     result = check_library(root)
     if result.errors:
         raise PluginError("案例数据未通过校验，网站没有构建：\n" + text_report(result))
@@ -40,6 +43,16 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     settings.update(site_url=config.site_url or "", site_name=config.site_name)
     _state.update(root=root, library=result.library, settings=settings)
     return config
+
+
+def _pin_build_date(root: Path) -> None:
+    """Date the build by the last commit, so one commit always gives the same files (sitemap)."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        return
+    done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True,
+                          text=True, check=False)
+    if done.returncode == 0 and done.stdout.strip().isdigit():
+        os.environ["SOURCE_DATE_EPOCH"] = done.stdout.strip()
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:

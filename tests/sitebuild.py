@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,8 @@ def build_site(root: Path, site_dir: Path, *, strict: bool = True) -> subprocess
     command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site_dir), "--quiet"]
     if strict:
         command.append("--strict")
-    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600, env=env)
 
 
 def page(site_dir: Path, url: str) -> BeautifulSoup:

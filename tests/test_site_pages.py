@@ -36,7 +36,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("case_id", sorted(CASES))
 def test_case_page_shows_every_figure(site: Path, case_id: str) -> None:
     body = content(page(site, f"cases/{case_id}/"))
-    rows = {row["id"]: row for row in body.select("table.cb-figures tr[id]")}
+    rows = {row["id"]: row for row in body.select(".cb-figures table tr[id]")}
     for value in CASES[case_id]["indicators"]:
         row = rows.get(f"v-{value['id']}")
         assert row is not None, f"{case_id}: no row for figure {value['id']}"
@@ -63,7 +63,7 @@ def test_practice_page_links_every_case_that_uses_it(site: Path, practice: dict)
                                                          for e in case["practices"])}
     body = content(page(site, f"practices/{practice['id']}/"))
     linked = {_target(a["href"], f"practices/{practice['id']}/").split("#")[0]
-              for a in body.select("table.cb-variants a")}
+              for a in body.select(".cb-variants table a")}
     assert {f"cases/{cid}/" for cid in users} <= linked
     assert practice["name"] in body.find("h1").get_text()
 
@@ -82,7 +82,7 @@ def test_every_shared_practice_is_used_by_several_cases() -> None:
 
 def test_yijiantiao_rate_shows_zunyi_and_bijie_in_one_table(site: Path) -> None:
     body = content(page(site, "indicators/yijiantiao-rate/"))
-    table = body.select_one("table.cb-values")
+    table = body.select_one(".cb-values table")
     text = table.get_text(" ", strip=True)
     assert "98.73%" in text and "41.73%" in text
     cases = {_target(a["href"], "indicators/yijiantiao-rate/").split("#")[0]
@@ -95,13 +95,13 @@ def test_indicator_page_lists_every_reported_value(site: Path, indicator: dict) 
     reported = [(cid, v) for cid, case in CASES.items() for v in case["indicators"]
                 if v["indicator"] == indicator["id"]]
     body = content(page(site, f"indicators/{indicator['id']}/"))
-    rows = body.select("table.cb-values tbody tr")
+    rows = body.select(".cb-values table tbody tr")
     assert len(rows) == len(reported)
 
 
 def test_index_pages_count_their_records(site: Path) -> None:
     cases = content(page(site, "cases/"))
-    assert len(cases.select("table.cb-table tbody tr")) == len(CASES)
+    assert len(cases.select(".cb-case-table table tbody tr")) == len(CASES)
     practices = content(page(site, "practices/"))
     assert len(practices.select("ul.cb-columns li")) == len(PRACTICES)
     indicators = content(page(site, "indicators/"))
@@ -184,3 +184,14 @@ def _target(href: str, here: str) -> str:
     resolved = posixpath.normpath(posixpath.join(here, path)) + "/" if path else here
     resolved = resolved.removeprefix("./")
     return resolved + (f"#{fragment}" if fragment else "")
+
+
+def test_two_builds_of_one_commit_are_identical(site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    done = build_site(ROOT, again)
+    assert done.returncode == 0, done.stderr
+    first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    differing = [str(p) for p in first if first[p] != second[p]]
+    assert not differing, differing[:10]

@@ -1,0 +1,88 @@
+"""The site's commands as a person runs them: a failing build on bad data, and live reload."""
+
+from __future__ import annotations
+
+import ast
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from sitebuild import build_site
+
+from conftest import ROOT
+
+
+def test_invalid_data_fails_the_build_with_the_validators_messages(sandbox: Path) -> None:
+    case = sandbox / "cases" / "zunyi-wuqiang-zuzhi.yaml"
+    lines = case.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if line.startswith("status:"))
+    lines[number] = "status: finished"
+    case.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = build_site(sandbox, sandbox / "site")
+    assert done.returncode == 1
+    assert f"cases/zunyi-wuqiang-zuzhi.yaml:{number + 1}:9:" in done.stderr
+    assert "status（审核状态）：应为以下之一" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (sandbox / "site" / "index.html").exists()
+
+
+def test_core_does_not_import_the_site_engine() -> None:
+    """The pipeline must survive a change of engine: only the adapter may import MkDocs."""
+    offenders = []
+    for path in sorted((ROOT / "src" / "casebook").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in {"mkdocs", "material"}]
+    assert not offenders
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def _wait_for(url: str, text: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        body = _fetch(url)
+        if body is not None and text in body:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_serve_rebuilds_when_a_record_or_template_changes(sandbox: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=sandbox, env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/cases/zunyi-wuqiang-zuzhi/"
+        assert _wait_for(url, "<h1", 90), "the site was not served"
+        case = sandbox / "cases" / "zunyi-wuqiang-zuzhi.yaml"
+        text = case.read_text(encoding="utf-8")
+        summary = next(line for line in text.splitlines() if line.startswith("summary:"))
+        case.write_text(text.replace(summary, summary + "（实时刷新测试）"), encoding="utf-8")
+        assert _wait_for(url, "（实时刷新测试）", 60), "an edit to a record did not reach the page"
+        template = sandbox / "macros" / "case.md.j2"
+        template.write_text(template.read_text(encoding="utf-8").replace("## 教学参考", "## 教学参考资料"),
+                            encoding="utf-8")
+        assert _wait_for(url, "教学参考资料", 60), "an edit to a template did not reach the page"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
