@@ -34,7 +34,7 @@ build: validate
 serve: validate
 	$(BIN)/mkdocs serve --strict --dev-addr $(HOST)
 
-test: venv
+test: venv lint
 	$(BIN)/python -m pytest
 
 lint: venv

@@ -11,9 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from sitebuild import build_site
-
 from conftest import ROOT
+from sitebuild import build_site
 
 
 def test_invalid_data_fails_the_build_with_the_validators_messages(sandbox: Path) -> None:
@@ -68,12 +67,13 @@ def _wait_for(url: str, text: str, seconds: float) -> bool:
 def test_serve_rebuilds_when_a_record_or_template_changes(sandbox: Path) -> None:
     port = _free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    log = (sandbox / "serve.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=sandbox, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True)
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=sandbox, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}/cases/zunyi-wuqiang-zuzhi/"
-        assert _wait_for(url, "<h1", 90), "the site was not served"
+        assert _wait_for(url, "<h1", 90), (sandbox / "serve.log").read_text()
         case = sandbox / "cases" / "zunyi-wuqiang-zuzhi.yaml"
         text = case.read_text(encoding="utf-8")
         summary = next(line for line in text.splitlines() if line.startswith("summary:"))
@@ -86,3 +86,4 @@ def test_serve_rebuilds_when_a_record_or_template_changes(sandbox: Path) -> None
     finally:
         server.terminate()
         server.wait(timeout=20)
+        log.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+
 from sitebuild import build_site, content, page
 
 PAYLOADS = [

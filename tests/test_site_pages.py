@@ -8,9 +8,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from sitebuild import build_site, content, page
 
 from conftest import ROOT
+from sitebuild import build_site, content, page
 
 
 def _records(kind: str) -> list[dict]:

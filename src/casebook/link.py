@@ -9,7 +9,8 @@ references every page needs (cases of a practice, values of an indicator, cases 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -92,20 +93,38 @@ class Library:
         return [(other, reasons) for _, _, other, reasons in sorted(scored)[:limit]]
 
 
-def build_library(documents: list[tuple[str, Document]]) -> tuple[Library, list[Problem]]:
-    """Index schema-valid documents and check every reference between them."""
+def build_library(
+    documents: list[tuple[str, Document, set[int] | None]],
+) -> tuple[Library, list[Problem]]:
+    """Index the schema-valid records and check every reference between them.
+
+    Each document comes with what its validation rejected: None for the whole document, else
+    the indices of rejected vocabulary entries. Rejected records stay out of the library, but
+    their ids are still known, so a reference to them is not reported a second time.
+    """
     library = Library()
     origin: dict[tuple[str, str], tuple[Document, tuple[str | int, ...]]] = {}
     problems: list[Problem] = []
+    rejected_ids: set[tuple[str, str]] = set()
 
     def problem(doc: Document, path: tuple[str | int, ...], message: str, hint: str = "",
                 code: str = "reference", severity: str = "error") -> None:
         problems.append(Problem(doc.rel, *doc.mark(path), field_name(path), message, hint, code,
                                 severity))
 
-    for kind, doc in documents:
-        records = [((), doc.data)] if kind == "case" else [((i,), e) for i, e in enumerate(doc.data)]
+    for kind, doc, rejected in documents:
+        if kind == "case":
+            records = [((), doc.data)]
+        elif isinstance(doc.data, list):
+            records = [((i,), e) for i, e in enumerate(doc.data)]
+        else:
+            records = []
         for path, record in records:
+            if rejected is None or (path and path[0] in rejected):
+                rid = record.get("id") if isinstance(record, dict) else None
+                if isinstance(rid, str):
+                    rejected_ids.add((kind, rid))
+                continue
             rid = record["id"]
             if kind == "case" and Path(doc.rel).stem != rid:
                 problem(doc, ("id",), f"id 应与文件名相同：文件名是 {Path(doc.rel).stem}，id 是 {rid}",
@@ -122,7 +141,7 @@ def build_library(documents: list[tuple[str, Document]]) -> tuple[Library, list[
     def check(kind: str, target: str, path: tuple[str | int, ...], ref: str, rid: str) -> None:
         doc, base = origin[(kind, rid)]
         known = library.of(target)
-        if ref in known:
+        if ref in known or (target, ref) in rejected_ids:
             return
         labels = {"case": "案例", "practices": "做法", "indicators": "指标", "themes": "主题",
                   "regions": "地区", "periods": "政策阶段"}
@@ -223,3 +242,29 @@ def _suggest(ref: str, known: dict[str, dict[str, Any]], target: str) -> str:
         return f"您是否想写 {close[0]}（{name}）？编号列在 {where} 中。"
     return f"可用的编号列在 {where} 中；如果确实需要新的一项，请先在那里添加。"
 
+
+
+# Which vocabulary a reference field points into, by the field's name in a case or entry.
+_REFERENCE_FIELDS = [
+    (re.compile(r"^practices\[\d+\]\.practice$|\.practices\[\d+\]$|^\[\d+\]\.related\[\d+\]$"), "practices"),
+    (re.compile(r"^indicators\[\d+\]\.indicator$"), "indicators"),
+    (re.compile(r"^place\.region$|^\[\d+\]\.parent$"), "regions"),
+    (re.compile(r"^themes\[\d+\]$|^\[\d+\]\.category$"), "themes"),
+    (re.compile(r"^time\.periods\[\d+\]$"), "periods"),
+    (re.compile(r"^related_cases\[\d+\]$"), "case"),
+]
+
+
+def suggest_ids(problems: list[Problem], library: Library) -> list[Problem]:
+    """Add "did you mean" to malformed references, e.g. a practice written by its Chinese name.
+
+    Such a value fails the schema's id pattern before linking, so the schema message alone could
+    only say what an id looks like; the library knows which id the contributor meant.
+    """
+    refined = []
+    for problem in problems:
+        target = next((kind for pattern, kind in _REFERENCE_FIELDS if pattern.search(problem.field)), None)
+        if problem.code == "schema-pattern" and target and isinstance(problem.value, str):
+            problem = replace(problem, hint=_suggest(problem.value, library.of(target), target))
+        refined.append(problem)
+    return refined

@@ -8,6 +8,7 @@ the file, line and column; nothing is ever constructed from a tag.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -92,26 +93,37 @@ def _load(path: Path, rel: str) -> Document:
         return _Refused(Problem(rel, line, col, "", message, hint=hint, code=code))
 
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise refuse("too-large", f"文件太大（{size // 1024} KB），上限是 {MAX_BYTES // 1024} KB",
+        if path.is_symlink() or not path.is_file():
+            raise refuse("not-a-file", "这不是普通文件（可能是链接或设备）", "请把记录写成普通的文本文件。")
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)  # never more, whatever stat() says
+        if len(raw) > MAX_BYTES:
+            size = max(path.stat().st_size, len(raw))
+            raise refuse("too-large", f"文件太大（{size / 1024:.1f} KB），上限是 {MAX_BYTES // 1024} KB",
                          "一个案例通常不超过 50 KB；请检查是否误粘贴了整篇原文或二进制内容。")
-        raw = path.read_bytes()
     except OSError as error:
         raise refuse("unreadable", f"无法读取文件：{error.strerror}") from None
     text = _decode(raw, refuse)
     if not text.strip():
         raise refuse("empty", "文件是空的", "请参照 cases/ 下已有的案例填写内容。")
     _check_tabs(text, refuse)
-    if any(c in text for c in "&*!"):
-        _check_events(text, rel)
     loader = _Loader(text)
     try:
+        if _needs_event_check(text):
+            _check_events(text, rel)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         raise _Refused(yaml_problem(rel, error)) from None
+    except yaml.reader.ReaderError as error:
+        index = error.position
+        if _BaseLoader is not yaml.SafeLoader:  # libyaml counts UTF-8 bytes, not characters
+            index = len(text.encode("utf-8")[:index].decode("utf-8", errors="ignore"))
+        line, col = _position(text, index)
+        raise refuse("control-character", f"文件里有不可见的控制字符（U+{error.character:04X}）",
+                     "请删去这一处的特殊字符（常见于从网页或 Word 复制的文字）。", line, col) from None
     except yaml.YAMLError as error:
-        raise refuse("yaml-syntax", f"YAML 语法错误：{error}") from None
+        message = " ".join(str(error).split())
+        raise refuse("yaml-syntax", f"YAML 语法错误（{message}）") from None
     finally:
         loader.dispose()
     if node is None:
@@ -119,6 +131,27 @@ def _load(path: Path, rel: str) -> Document:
     document = Document(path=path, rel=rel, data=None)
     document.data = _construct(node, (), document, set())
     return document
+
+
+MAX_DEPTH = 32
+
+
+def _needs_event_check(text: str) -> bool:
+    """Whether the text could hold anchors, aliases, tags or deep nesting, checked before composing.
+
+    libyaml's composer recurses once per level and crashes the process on very deep nesting, so
+    depth must be measured on the event stream first; plain records never need that walk.
+    """
+    if any(c in text for c in "&*!"):
+        return True
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        return True
+    return any(len(line) - len(line.lstrip(" ")) > 2 * MAX_DEPTH for line in text.splitlines())
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def _decode(raw: bytes, refuse: Any) -> str:
@@ -129,7 +162,8 @@ def _decode(raw: bytes, refuse: Any) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        col = len(raw[line_start: error.start].decode("utf-8", errors="replace")) + 1
         guess = ""
         try:
             raw.decode("gb18030")
@@ -152,10 +186,19 @@ def _check_tabs(text: str, refuse: Any) -> None:
 def _check_events(text: str, rel: str) -> None:
     """Refuse anchors, aliases and tags before composing, so an alias bomb never expands."""
     loader = _Loader(text)
+    depth = 0
     try:
         while loader.check_event():
             event = loader.get_event()
             line, col = event.start_mark.line + 1, event.start_mark.column + 1
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _Refused(Problem(
+                        rel, line, col, "", f"嵌套太深（超过 {MAX_DEPTH} 层）",
+                        hint="案例记录最多只有几层嵌套；请检查是否有多余的方括号或缩进。", code="too-deep"))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise _Refused(Problem(
                     rel, line, col, "", "不允许使用锚点和别名（& 和 *）",
@@ -167,8 +210,6 @@ def _check_events(text: str, rel: str) -> None:
                     rel, line, col, "", f"不允许使用 YAML 标签（{tag}）",
                     hint="请删去以 ! 开头的标签；如果这是正文里的感叹号，请给整段文字加上引号。",
                     code="tag"))
-    except yaml.MarkedYAMLError as error:
-        raise _Refused(yaml_problem(rel, error)) from None
     finally:
         loader.dispose()
 
@@ -211,19 +252,23 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return None
     if node.tag == "tag:yaml.org,2002:bool":
         return value.lower() == "true"
-    if node.tag == "tag:yaml.org,2002:int":
-        return int(value)
-    if node.tag == "tag:yaml.org,2002:float":
-        return float(value)
+    try:  # a number Python cannot hold stays text, and the schema then says a number is expected
+        if node.tag == "tag:yaml.org,2002:int":
+            return int(value)
+        if node.tag == "tag:yaml.org,2002:float":
+            number = float(value)
+            return value if math.isinf(number) else number
+    except ValueError:
+        return value
     return value
 
 
 def iter_record_files(root: Path) -> Iterator[tuple[str, Path]]:
     """Yield (kind, path) for every record file under `root`/cases, in a stable order."""
     cases = root / "cases"
-    for path in sorted(cases.glob("*.yaml")):
+    for path in sorted([*cases.glob("*.yaml"), *cases.glob("*.yml")]):
         yield "case", path
     vocab = cases / "vocab"
     for kind_dir in sorted(p for p in vocab.iterdir() if p.is_dir()) if vocab.is_dir() else []:
-        for path in sorted(kind_dir.glob("*.yaml")):
+        for path in sorted([*kind_dir.glob("*.yaml"), *kind_dir.glob("*.yml")]):
             yield kind_dir.name, path

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casebook.link import Library, build_library
+from casebook.link import Library, build_library, suggest_ids
 from casebook.load import Document, iter_record_files, load_document
 from casebook.problems import Problem
 from casebook.validate import KINDS, validate_document
@@ -26,12 +26,16 @@ class CheckResult:
 
 def check_library(root: Path) -> CheckResult:
     """Load, validate and link every record under `root`; one bad file never stops the others."""
-    documents: list[tuple[str, Document]] = []
+    documents: list[tuple[str, Document, set[int] | None]] = []
     problems: list[Problem] = []
     files = 0
     for kind, path in iter_record_files(root):
         files += 1
         rel = path.relative_to(root).as_posix()
+        if path.suffix != ".yaml":
+            problems.append(Problem(rel, 1, 1, "", "记录文件的扩展名应为 .yaml，这个文件不会被读取",
+                                    f"请把它改名为 {path.stem}.yaml。", "extension"))
+            continue
         if kind not in KINDS:
             problems.append(Problem(rel, 1, 1, "", f"不认识的词表文件夹 cases/vocab/{path.parent.name}/",
                                     f"词表文件夹只能是：{'、'.join(KINDS[1:])}。", "unknown-kind"))
@@ -40,10 +44,9 @@ def check_library(root: Path) -> CheckResult:
         problems += load_problems
         if doc is None:
             continue
-        schema_problems = validate_document(kind, doc)
+        schema_problems, rejected = validate_document(kind, doc)
         problems += schema_problems
-        if not schema_problems:
-            documents.append((kind, doc))
+        documents.append((kind, doc, rejected))
     library, link_problems = build_library(documents)
-    problems += link_problems
+    problems = suggest_ids(problems, library) + link_problems
     return CheckResult(library, sorted(problems), files)

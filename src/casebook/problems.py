@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import yaml
@@ -20,6 +20,7 @@ class Problem:
     hint: str = ""
     code: str = "invalid"
     severity: str = "error"
+    value: Any = field(default=None, compare=False)  # the offending value, where there is one
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -38,7 +39,7 @@ def field_name(path: tuple[str | int, ...] | list[str | int]) -> str:
 
 # PyYAML's English problem texts, and what they usually mean for someone new to YAML.
 _YAML_MESSAGES = [
-    ("mapping values are not allowed here",
+    ("mapping values are not allowed",
      "这里不能出现“键: 值”",
      "常见原因：上一行缩进不对，或一段文字里有英文冒号加空格（“: ”）却没有给整段加引号。"),
     ("could not find expected ':'",
@@ -68,9 +69,15 @@ _YAML_MESSAGES = [
     ("expected a single document",
      "一个文件只能有一个记录",
      "请删去文件中间的“---”分隔线，或把多个记录拆成多个文件。"),
-    ("found unacceptable character",
-     "文件里有不可见的控制字符",
-     "请删去这一处的特殊字符（常见于从网页或 Word 复制的文字）。"),
+    ("did not find expected ',' or ']'",
+     "方括号里的列表写法不对",
+     "方括号列表的各项之间用英文逗号分隔，并以“]”结束；含逗号或冒号的文字请加引号。"),
+    ("did not find expected ',' or '}'",
+     "花括号里的写法不对",
+     "花括号里的各项之间用英文逗号分隔，并以“}”结束；含逗号或冒号的文字请加引号。"),
+    ("while scanning a tag",
+     "以 ! 开头的写法会被当作 YAML 标签",
+     "如果这是正文里的感叹号，请给整段文字加上引号。"),
     ("while scanning a simple key",
      "缺少冒号（“字段名: 值”）",
      "检查这一行：字段名后面要有英文冒号和一个空格。"),
@@ -79,9 +86,11 @@ _YAML_MESSAGES = [
 
 def yaml_problem(rel: str, error: yaml.MarkedYAMLError) -> Problem:
     """Translate a PyYAML error into a Chinese problem at the position PyYAML points to."""
-    mark = error.problem_mark or error.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     raw = " ".join(part for part in (error.context, error.problem) if part)
+    # An unclosed quote or bracket is found at the end of the file; point at where it opened.
+    opened = "end of stream" in (error.problem or "") and error.context_mark is not None
+    mark = error.context_mark if opened else (error.problem_mark or error.context_mark)
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     for needle, message, hint in _YAML_MESSAGES:
         if needle in raw:
             return Problem(rel, line, col, "", f"YAML 语法错误：{message}", hint=hint, code="yaml-syntax")

@@ -65,17 +65,46 @@ def choices(node: dict[str, Any]) -> list[tuple[str, str]]:
     return [(o["const"], o.get("title", "")) for o in node.get("oneOf", []) if "const" in o]
 
 
-def validate_document(kind: str, doc: Document) -> list[Problem]:
-    """Schema problems and in-record checks for one loaded document."""
-    problems = [_schema_problem(kind, doc, error) for error in _validator(kind).iter_errors(doc.data)]
-    if not problems and kind == "case":
-        problems += _case_checks(doc)
-    return problems
+def validate_document(kind: str, doc: Document) -> tuple[list[Problem], set[int] | None]:
+    """Schema problems and in-record checks for one loaded document.
+
+    Also says what failed: the indices of the vocabulary entries that did (so the others still
+    load), or None when the whole document is unusable.
+    """
+    errors = list(_validator(kind).iter_errors(doc.data))
+    problems = [problem for error in errors for problem in _schema_problems(kind, doc, error)]
+    if kind == "case":
+        # In-record problems leave the structure intact, so the case is still linked and its
+        # references checked: a typo in one place must not hide a typo in another.
+        return (problems, None) if problems else (_case_checks(doc), set())
+    if any(not error.absolute_path for error in errors):
+        return problems, None
+    return problems, {error.absolute_path[0] for error in errors}
 
 
 def _label(kind: str, path: tuple[str | int, ...]) -> str:
     title = schema_node(kind, path).get("title") if path else None
     return f"{field_name(path)}（{title}）" if title else field_name(path)
+
+
+def _schema_problems(kind: str, doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
+    if error.validator == "additionalProperties":
+        return _unknown_fields(kind, doc, error)
+    return [_schema_problem(kind, doc, error)]
+
+
+def _unknown_fields(kind: str, doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
+    """One problem per unknown key, each at its own line, with the closest allowed key."""
+    path = tuple(error.absolute_path)
+    allowed = sorted(schema_node(kind, path).get("properties", {}))
+    problems = []
+    for extra in sorted(set(error.instance) - set(allowed)):
+        line, col = doc.mark((*path, extra), key=True)
+        close = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
+        hint = f"您是否想写 {close[0]}？" if close else f"这里可用的字段有：{'、'.join(allowed)}。"
+        problems.append(Problem(doc.rel, line, col, field_name((*path, extra)),
+                                f"不认识的字段 {extra}", hint=hint, code="unknown-field"))
+    return problems
 
 
 def _schema_problem(kind: str, doc: Document, error: jsonschema.ValidationError) -> Problem:
@@ -91,14 +120,6 @@ def _schema_problem(kind: str, doc: Document, error: jsonschema.ValidationError)
         message = f"缺少必填字段 {_label(kind, sub)}"
         hint = schema_node(kind, sub).get("description", "") or hint
         return Problem(doc.rel, line, col, field_name(sub), message, hint=hint, code="required")
-    if rule == "additionalProperties":
-        allowed = sorted(node.get("properties", {}))
-        extra = sorted(set(value) - set(allowed))[0]
-        line, col = doc.mark((*path, extra), key=True)
-        close = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
-        hint = f"您是否想写 {close[0]}？" if close else f"这里可用的字段有：{'、'.join(allowed)}。"
-        return Problem(doc.rel, line, col, field_name((*path, extra)),
-                       f"不认识的字段 {extra}", hint=hint, code="unknown-field")
     if rule == "oneOf" and choices(node):
         options = "、".join(f"{v}（{t}）" if t else v for v, t in choices(node))
         close = difflib.get_close_matches(str(value), [v for v, _ in choices(node)], n=1)
@@ -106,7 +127,9 @@ def _schema_problem(kind: str, doc: Document, error: jsonschema.ValidationError)
         message = f"{_label(kind, path)}：应为以下之一：{options}；实际为 {value!r}"
         return Problem(doc.rel, line, col, field_name(path), message, hint=hint, code="choice")
     message = f"{_label(kind, path) or '整个文件'}：{_explain(rule, error, node, value)}"
-    return Problem(doc.rel, line, col, field_name(path), message, hint=hint, code=f"schema-{rule}")
+    shown = value if isinstance(value, str | int | float | bool) else None
+    return Problem(doc.rel, line, col, field_name(path), message, hint=hint, code=f"schema-{rule}",
+                   value=shown)
 
 
 def _explain(rule: str, error: jsonschema.ValidationError, node: dict[str, Any], value: Any) -> str:
