@@ -19,7 +19,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from casebook.pipeline import check_library
-from casebook.render import render_site
+from casebook.outputs import site_outputs
 from casebook.report import text_report
 
 log = logging.getLogger("mkdocs.casebook")
@@ -56,7 +56,7 @@ def _pin_build_date(root: Path) -> None:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    for page in render_site(_state["library"], _state["root"], _state["settings"]):
+    for page in site_outputs(_state["library"], _state["root"], _state["settings"]):
         if files.get_file_from_path(page.path) is not None:
             raise PluginError(f"content/{page.path} 与生成的页面同名；请改名或删除这个手写页面。")
         files.append(File.generated(config, page.path, content=page.content))

@@ -195,3 +195,10 @@ def test_two_builds_of_one_commit_are_identical(site: Path, tmp_path: Path) -> N
     assert first.keys() == second.keys()
     differing = [str(p) for p in first if first[p] != second[p]]
     assert not differing, differing[:10]
+
+
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_case_page_links_its_own_record_file(site: Path, case_id: str) -> None:
+    link = content(page(site, f"cases/{case_id}/")).select_one(".cb-edit a[download]")
+    served = (site / "cases" / case_id / link["href"]).resolve()
+    assert served.read_bytes() == (ROOT / "cases" / f"{case_id}.yaml").read_bytes()

@@ -28,8 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
     validate.add_argument("--format", choices=("text", "json"), default="text",
                           help="输出格式：text 给人读，json 给程序读。")
-    render = commands.add_parser("render", help="把记录渲染成网站页面的 Markdown 文件，写入指定文件夹（便于检查）。",
-                                 description="渲染全部生成页面，写入 --out 指定的文件夹。")
+    render = commands.add_parser("render", help="把记录生成的全部网站文件（页面 Markdown、记录副本等）写入指定文件夹，便于检查。",
+                                 description="生成全部网站文件，写入 --out 指定的文件夹。")
     render.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
     render.add_argument("--out", type=Path, required=True, help="输出文件夹。")
     return parser
@@ -57,12 +57,13 @@ def _run(args: argparse.Namespace) -> int:
     if result.errors:
         print(text_report(result), file=sys.stderr)
         return 1
-    from casebook.render import render_site
+    from casebook.outputs import site_outputs
 
-    for page in render_site(result.library, root):
+    for page in site_outputs(result.library, root):
         target = args.out / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.content, encoding="utf-8")
+        content = page.content
+        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     return 0
 
 

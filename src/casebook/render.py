@@ -31,7 +31,7 @@ class Page:
     """One generated page: where it goes, its Markdown, and the record file it comes from."""
 
     path: str
-    content: str
+    content: str | bytes
     source: str | None = None
 
 
