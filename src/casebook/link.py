@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -46,51 +48,81 @@ class Library:
         return chain
 
     def region_children(self, region_id: str) -> list[dict[str, Any]]:
-        return sorted((r for r in self.regions.values() if r.get("parent") == region_id),
-                      key=lambda r: r["code"])
+        return self._children.get(region_id, [])
 
     def cases_in_region(self, region_id: str) -> list[dict[str, Any]]:
         """Cases placed in the region or anywhere below it."""
-        return [c for c in self.sorted_cases()
-                if any(r["id"] == region_id for r in self.region_chain(c["place"]["region"]))]
+        return self._by_region.get(region_id, [])
 
     def sorted_cases(self) -> list[dict[str, Any]]:
-        return [self.cases[k] for k in sorted(self.cases)]
+        return self._sorted_cases
 
     def uses_of_practice(self, practice_id: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """(case, local variant) for every case entry that uses the practice."""
-        return [(case, entry) for case in self.sorted_cases() for entry in case["practices"]
-                if entry["practice"] == practice_id]
+        return self._uses.get(practice_id, [])
 
     def values_of_indicator(self, indicator_id: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """(case, value entry) for every value any case reports for the indicator."""
-        return [(case, value) for case in self.sorted_cases() for value in case["indicators"]
-                if value["indicator"] == indicator_id]
+        return self._values.get(indicator_id, [])
 
     def cases_with_theme(self, theme_id: str) -> list[dict[str, Any]]:
-        return [c for c in self.sorted_cases() if theme_id in c["themes"]]
+        return self._by_theme.get(theme_id, [])
 
     def related_cases(self, case_id: str, limit: int = 6) -> list[tuple[dict[str, Any], list[str]]]:
         """Other cases ranked by shared practices, themes and region, with the reasons."""
-        case = self.cases[case_id]
-        mine = {e["practice"] for e in case["practices"]}
-        chain = {r["id"] for r in self.region_chain(case["place"]["region"])}
-        scored = []
-        for other in self.sorted_cases():
-            if other["id"] == case_id:
-                continue
-            shared = sorted(mine & {e["practice"] for e in other["practices"]})
-            themes = sorted(set(case["themes"]) & set(other["themes"]))
-            region = [r for r in self.region_chain(other["place"]["region"]) if r["id"] in chain]
-            named = other["id"] in case.get("related_cases", []) or case_id in other.get(
-                "related_cases", [])
-            score = 3 * len(shared) + len(themes) + 2 * len(region) + (10 if named else 0)
-            if score:
-                reasons = [f"共同做法 {len(shared)} 项"] if shared else []
-                reasons += [f"共同主题 {len(themes)} 个"] if themes else []
-                reasons += [f"同属{region[-1]['name']}"] if region else []
-                scored.append((-score, other["id"], other, reasons))
-        return [(other, reasons) for _, _, other, reasons in sorted(scored)[:limit]]
+        from casebook.related import rank_related
+
+        ranked = self.__dict__.setdefault("_related", {})
+        if limit not in ranked:
+            ranked[limit] = rank_related(self, limit)
+        return ranked[limit].get(case_id, [])
+
+    # Reverse indexes, built once when first asked for (the library is complete by then), so that
+    # every page costs time in proportion to what it shows, not to the size of the library.
+
+    @cached_property
+    def _sorted_cases(self) -> list[dict[str, Any]]:
+        return [self.cases[k] for k in sorted(self.cases)]
+
+    @cached_property
+    def _children(self) -> dict[str, list[dict[str, Any]]]:
+        children: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for region in sorted(self.regions.values(), key=lambda r: r["code"]):
+            if "parent" in region:
+                children[region["parent"]].append(region)
+        return dict(children)
+
+    @cached_property
+    def _by_region(self) -> dict[str, list[dict[str, Any]]]:
+        index: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for case in self._sorted_cases:
+            for region in self.region_chain(case["place"]["region"]):
+                index[region["id"]].append(case)
+        return dict(index)
+
+    @cached_property
+    def _uses(self) -> dict[str, list[tuple[dict[str, Any], dict[str, Any]]]]:
+        index: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
+        for case in self._sorted_cases:
+            for entry in case["practices"]:
+                index[entry["practice"]].append((case, entry))
+        return dict(index)
+
+    @cached_property
+    def _values(self) -> dict[str, list[tuple[dict[str, Any], dict[str, Any]]]]:
+        index: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
+        for case in self._sorted_cases:
+            for value in case["indicators"]:
+                index[value["indicator"]].append((case, value))
+        return dict(index)
+
+    @cached_property
+    def _by_theme(self) -> dict[str, list[dict[str, Any]]]:
+        index: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for case in self._sorted_cases:
+            for theme in case["themes"]:
+                index[theme].append(case)
+        return dict(index)
 
 
 def build_library(
