@@ -19,6 +19,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from casebook.pipeline import check_library
+from casebook.preview import problem_pages
 from casebook.outputs import site_outputs
 from casebook.report import text_report
 
@@ -27,14 +28,31 @@ GLOSSARY_EXTENSION = "casebook.text"
 _state: dict = {}
 
 
+def on_startup(command: str, dirty: bool) -> None:
+    _state["serving"] = command == "serve"
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = Path(config.config_file_path).parent
     _pin_build_date(root)
     result = check_library(root)
-    if result.errors:
+    _state["problem_pages"] = []
+    if result.errors and not _state.get("serving"):
         raise PluginError("案例数据未通过校验，网站没有构建：\n" + text_report(result))
-    for problem in result.problems:
-        log.warning("%s:%s:%s: %s", problem.file, problem.line, problem.column, problem.message)
+    if result.errors:
+        # A preview keeps serving the other cases, so one broken case never hides the rest; the
+        # problems stay on the terminal until fixed. A broken vocabulary affects every page, so
+        # it stops the preview like a build.
+        broken = {p.file for p in result.errors}
+        if any(not _is_case_file(rel) for rel in broken):
+            raise PluginError("词表未通过校验，预览没有更新：\n" + text_report(result))
+        for rel in broken:
+            result.library.cases.pop(Path(rel).stem, None)
+        _state["problem_pages"] = problem_pages(result.library, root, result.errors)
+        log.info("以下案例未通过校验，预览中显示为问题清单：\n%s", text_report(result))
+    else:
+        for problem in result.problems:  # warnings inform; they never fail a strict build
+            log.info("警告：%s:%s:%s: %s", problem.file, problem.line, problem.column, problem.message)
     glossary = {name: term["definition"] for term in result.library.glossary.values()
                 for name in [term["term"], *term.get("aliases", [])]}
     if GLOSSARY_EXTENSION in config.markdown_extensions:
@@ -43,6 +61,11 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     settings.update(site_url=config.site_url or "", site_name=config.site_name)
     _state.update(root=root, library=result.library, settings=settings)
     return config
+
+
+def _is_case_file(rel: str) -> bool:
+    path = Path(rel)
+    return path.parent.as_posix() == "cases" and path.suffix == ".yaml"
 
 
 def _pin_build_date(root: Path) -> None:
@@ -56,7 +79,8 @@ def _pin_build_date(root: Path) -> None:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    for page in site_outputs(_state["library"], _state["root"], _state["settings"]):
+    outputs = site_outputs(_state["library"], _state["root"], _state["settings"])
+    for page in outputs + _state["problem_pages"]:
         if files.get_file_from_path(page.path) is not None:
             raise PluginError(f"content/{page.path} 与生成的页面同名；请改名或删除这个手写页面。")
         files.append(File.generated(config, page.path, content=page.content))
