@@ -1,0 +1,180 @@
+"""The compare page as a trainer uses it, in Chromium: choose cases, share the address, print."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CASES = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "cases").glob("*.yaml"))}
+ZUNYI, BIJIE, QINGHAI = "zunyi-wuqiang-zuzhi", "bijie-sige-liuxia", "qinghai-jiceng-dangjian"
+
+
+def _names(kind: str) -> dict[str, str]:
+    entries = {}
+    for path in sorted((ROOT / "cases" / "vocab" / kind).glob("*.yaml")):
+        entries.update({e["id"]: e["name"] for e in yaml.safe_load(path.read_text(encoding="utf-8"))})
+    return entries
+
+
+PRACTICES, INDICATORS = _names("practices"), _names("indicators")
+
+
+def shared_practices(*ids: str) -> set[str]:
+    used = [{e["practice"] for e in CASES[i]["practices"]} for i in ids]
+    return {PRACTICES[p] for p in set.intersection(*used)}
+
+
+def distinct_practices(*ids: str) -> set[str]:
+    used = [{e["practice"] for e in CASES[i]["practices"]} for i in ids]
+    return {PRACTICES[p] for p in set.union(*used) - set.intersection(*used)}
+
+
+def common_indicators(*ids: str) -> set[str]:
+    reported = [{v["indicator"] for v in CASES[i]["indicators"]} for i in ids]
+    return {INDICATORS[i] for i in set.intersection(*reported)}
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built_site: Path) -> Iterator[str]:
+    """The built site over HTTP on 127.0.0.1, as a reader's browser gets it."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(built_site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def tab(browser, server: str):
+    """A fresh page that records every request to a host other than the test server."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.foreign = []
+    page.errors = []
+    page.on("request", lambda r: page.foreign.append(r.url)
+            if urlsplit(r.url).hostname not in {"127.0.0.1"} and not r.url.startswith("data:") else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    assert not page.foreign, page.foreign
+    assert not page.errors, page.errors
+    page.close()
+
+
+def visible_texts(page, selector: str) -> list[str]:
+    return page.eval_on_selector_all(
+        selector, "els => els.filter(e => e.offsetParent !== null).map(e => e.textContent.trim())")
+
+
+def shown_rows(page, name: str) -> set[str]:
+    return set(visible_texts(page, f'tbody[data-name="{name}"] tr[data-cases] > th'))
+
+
+def checked(page) -> list[str]:
+    return page.eval_on_selector_all('input[name="cases"]', "els => els.filter(e => e.checked).map(e => e.value)")
+
+
+def test_two_cases_from_the_address_side_by_side(tab, server: str) -> None:
+    tab.goto(f"{server}compare/?cases={ZUNYI},{BIJIE}")
+    assert checked(tab) == [BIJIE, ZUNYI]
+    assert visible_texts(tab, "[data-table='cases'] table thead th[data-case]") == ["毕节市", "遵义市"]
+    titles = visible_texts(tab, "[data-table='cases'] table td[data-case] a")
+    assert CASES[ZUNYI]["title"] in titles and CASES[BIJIE]["title"] in titles
+    shared = shared_practices(ZUNYI, BIJIE)
+    assert shown_rows(tab, "shared") == shared
+    assert tab.text_content('[data-count="shared"]') == str(len(shared))
+    assert shown_rows(tab, "distinct") == distinct_practices(ZUNYI, BIJIE)
+    common = common_indicators(ZUNYI, BIJIE)
+    assert {row.rsplit("（", 1)[0] for row in shown_rows(tab, "indicators")} == common
+    assert INDICATORS["yijiantiao-rate"] in common
+    row = tab.locator('tbody[data-name="indicators"] tr', has_text=INDICATORS["yijiantiao-rate"])
+    text = row.inner_text()
+    assert "98.73%" in text and "41.73%" in text
+    assert "不可直接比较" in text and "范围不同：全市村（社区） vs 全市村" in text
+    assert visible_texts(tab, ".cb-compare__column h3") == ["毕节市", "遵义市"]
+    assert not tab.locator('[data-case="qinghai-jiceng-dangjian"]').first.is_visible()
+
+
+def test_choosing_a_case_updates_the_address_and_the_address_reproduces_it(tab, server: str) -> None:
+    tab.goto(f"{server}compare/?cases={ZUNYI},{BIJIE}")
+    tab.get_by_label(CASES[QINGHAI]["title"]).check()
+    assert tab.url.endswith(f"compare/?cases={BIJIE},{QINGHAI},{ZUNYI}")
+    three = {"shared": shown_rows(tab, "shared"), "indicators": shown_rows(tab, "indicators"),
+             "columns": visible_texts(tab, "[data-table='cases'] table thead th[data-case]")}
+    assert three["columns"] == ["毕节市", "青海省", "遵义市"]
+    assert three["shared"] == shared_practices(ZUNYI, BIJIE, QINGHAI)
+    assert three["shared"] < shared_practices(ZUNYI, BIJIE)
+    tab.goto(tab.url)  # what someone opening the shared link sees
+    assert checked(tab) == [BIJIE, QINGHAI, ZUNYI]
+    assert {"shared": shown_rows(tab, "shared"), "indicators": shown_rows(tab, "indicators"),
+            "columns": visible_texts(tab, "[data-table='cases'] table thead th[data-case]")} == three
+    tab.get_by_label(CASES[QINGHAI]["title"]).uncheck()
+    assert tab.url.endswith(f"compare/?cases={BIJIE},{ZUNYI}")
+
+
+def test_at_most_four_cases_and_at_least_two(tab, server: str) -> None:
+    ids = sorted(CASES)
+    tab.goto(f"{server}compare/?cases={','.join(ids)}")
+    assert len(checked(tab)) == 4 and tab.url.endswith("?cases=" + ",".join(ids[:4]))
+    assert tab.locator(f'input[value="{ids[4]}"]').is_disabled()
+    tab.goto(f"{server}compare/?cases={ZUNYI},nonexistent")
+    assert checked(tab) == [ZUNYI] and tab.url.endswith(f"?cases={ZUNYI}")
+    assert "请再选 1 个" in tab.text_content("#compare-status")
+    assert not shown_rows(tab, "shared")
+    assert "请先在上方选择" in " ".join(visible_texts(tab, ".cb-compare__empty td"))
+
+
+def test_case_page_link_opens_a_comparison_with_its_closest_case(tab, server: str) -> None:
+    tab.goto(f"{server}cases/{ZUNYI}/")
+    tab.get_by_role("link", name="与其他案例对比").click()
+    tab.wait_for_load_state()
+    assert ZUNYI in checked(tab) and len(checked(tab)) == 2
+    assert len(visible_texts(tab, "[data-table='cases'] table thead th[data-case]")) == 2
+
+
+def test_compare_page_prints_the_comparison_not_the_form(tab, server: str) -> None:
+    tab.goto(f"{server}compare/?cases={ZUNYI},{BIJIE}")
+    tab.emulate_media(media="print")
+    assert not tab.locator("#compare-form").is_visible()
+    printed = tab.locator("#compare-print")
+    assert printed.is_visible()
+    assert CASES[ZUNYI]["title"] in printed.inner_text() and f"cases={BIJIE},{ZUNYI}" in printed.inner_text()
+    assert tab.locator('tbody[data-name="shared"] tr[data-cases]:visible').count() == len(
+        shared_practices(ZUNYI, BIJIE))
+
+
+def test_without_javascript_the_page_says_what_to_do(browser, server: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{server}compare/?cases={ZUNYI},{BIJIE}")
+    notice = page.locator(".cb-compare__noscript")
+    assert notice.is_visible() and "JavaScript" in notice.inner_text()
+    assert not page.locator("#compare-form").is_visible()
+    context.close()
