@@ -7,13 +7,20 @@ HOST ?= 127.0.0.1:8000
 # The engine's end-of-life notice is tracked in the README; keep it out of every build log.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help venv validate build serve test lint clean
+.PHONY: help venv validate build pdf serve test lint clean export new-case import excel-template contributing bench-search
 
 help:
 	@echo "make serve     建立环境、校验数据、构建并在 http://$(HOST) 预览网站"
 	@echo "make test      运行全部测试"
 	@echo "make validate  校验全部案例和词表"
-	@echo "make build     严格模式构建网站到 site/"
+	@echo "make build     严格模式构建网站到 site/（含打印讲义）"
+	@echo "make pdf       生成每个案例和课程的 A4 打印讲义（PDF）到 site/handouts/（先构建网站）"
+	@echo "make export    导出数据（CSV、Excel 工作簿、JSON）到 downloads/"
+	@echo "make new-case  新建一个案例文件（逐项询问，或 ARGS='--region zunyi --title 标题'）"
+	@echo "make import FILE=案例.xlsx  把填好的 Excel 模板转成案例文件"
+	@echo "make excel-template  生成案例填写模板 case-template.xlsx"
+	@echo "make contributing  按格式说明更新 CONTRIBUTING.md 的字段说明"
+	@echo "make bench-search  搜索基准测试（种子站点和 1000 个合成案例）：索引大小、首个结果前的传输量和用时"
 	@echo "make lint      代码风格检查"
 	@echo "make clean     删除构建产物和环境"
 
@@ -28,17 +35,50 @@ $(STAMP): pyproject.toml constraints.txt
 validate: venv
 	$(BIN)/casebook validate
 
+# Handouts are typeset after the pages (about a second each, on every core), so `mkdocs build`
+# stays as fast as the pages; unchanged ones come from .cache/handouts/. Dated by the last commit.
 build: validate
 	$(BIN)/mkdocs build --strict --site-dir site
+	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)} \
+	  $(BIN)/casebook pdf --site site --cache .cache/handouts
 
-serve: validate
-	$(BIN)/mkdocs serve --strict --dev-addr $(HOST)
+pdf: build
+
+# The same files as the site's downloads/, on demand (downloads/ is not committed).
+export: venv
+	$(BIN)/casebook export --out downloads
+
+# A preview keeps going when a record is broken (the validator's messages stay on the terminal).
+serve: venv
+	-$(BIN)/casebook validate
+	$(BIN)/mkdocs serve --dev-addr $(HOST)
+
+# Contributors: start a case file (options in ARGS, else asked at the terminal), or turn a
+# filled Excel template into one (make import FILE=case.xlsx [ARGS=--force]).
+new-case: venv
+	$(BIN)/casebook new-case $(ARGS)
+
+import: venv
+	@test -n "$(FILE)" || { echo "用法：make import FILE=填好的模板.xlsx"; exit 2; }
+	$(BIN)/casebook import "$(FILE)" $(ARGS)
+
+excel-template: venv
+	$(BIN)/casebook excel-template --out case-template.xlsx
+
+# The field reference in CONTRIBUTING.md is generated from the schema; a test fails when it is stale.
+contributing: venv
+	$(BIN)/casebook field-reference
 
 test: venv lint
 	$(BIN)/python -m pytest
+
+# Builds the seed site and a synthetic 1,000-case site in temporary folders and measures the search
+# in Chromium (CPU slowed 4x); writes benchmarks/search.json and .md. A benchmark, not a test.
+bench-search: venv
+	$(BIN)/python scripts/bench_search.py
 
 lint: venv
 	$(BIN)/ruff check src scripts tests
 
 clean:
-	rm -rf site $(VENV) .pytest_cache
+	rm -rf site downloads .cache $(VENV) .pytest_cache

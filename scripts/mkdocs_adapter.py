@@ -18,10 +18,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from casebook.outputs import site_outputs
 from casebook.pipeline import check_library
 from casebook.preview import problem_pages
-from casebook.outputs import site_outputs
 from casebook.report import text_report
+from casebook.search_index import index_site
 
 log = logging.getLogger("mkdocs.casebook")
 GLOSSARY_EXTENSION = "casebook.text"
@@ -44,10 +45,11 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         # problems stay on the terminal until fixed. A broken vocabulary affects every page, so
         # it stops the preview like a build.
         broken = {p.file for p in result.errors}
-        if any(not _is_case_file(rel) for rel in broken):
+        if any(Path(rel).parent.as_posix() not in ("cases", "cases/courses") for rel in broken):
             raise PluginError("词表未通过校验，预览没有更新：\n" + text_report(result))
         for rel in broken:
-            result.library.cases.pop(Path(rel).stem, None)
+            record = result.library.courses if "courses" in rel else result.library.cases
+            record.pop(Path(rel).stem, None)
         _state["problem_pages"] = problem_pages(result.library, root, result.errors)
         log.info("以下案例未通过校验，预览中显示为问题清单：\n%s", text_report(result))
     else:
@@ -61,11 +63,6 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     settings.update(site_url=config.site_url or "", site_name=config.site_name)
     _state.update(root=root, library=result.library, settings=settings)
     return config
-
-
-def _is_case_file(rel: str) -> bool:
-    path = Path(rel)
-    return path.parent.as_posix() == "cases" and path.suffix == ".yaml"
 
 
 def _pin_build_date(root: Path) -> None:
@@ -97,3 +94,13 @@ def on_page_content(content: str, page: Page, **_: object) -> str:
     if page.title:
         page.meta["title"] = html.escape(html.unescape(page.title), quote=False)
     return content
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    """Index the built site for search (Pagefind), in every build and every `serve` rebuild."""
+    try:
+        summary = index_site(Path(config.site_dir), _state["library"], _state["root"] / "macros")
+    except RuntimeError as error:
+        raise PluginError(str(error)) from None
+    log.info("搜索索引：%d 个页面，%d 个文件，共 %.0f KB，用时 %.1f 秒", summary.pages, summary.files,
+             summary.bytes / 1024, summary.seconds)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ("cases", "macros", "content", "scripts", "mkdocs.yml")
+COPIED = ("cases", "macros", "content", "scripts", "overrides", "mkdocs.yml", "CONTRIBUTING.md")
 
 
 @dataclass
@@ -51,3 +51,32 @@ def sandbox(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def site_with_handouts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's site as `make build` makes it: a strict build, then the handout PDFs.
+
+    Built once per session for the course and handout tests; handouts are cached in the sibling
+    folder `handout-cache` so that a later run can show that unchanged handouts are reused.
+    """
+    from sitebuild import build_site, make_handouts
+
+    folder = tmp_path_factory.mktemp("site-with-handouts")
+    site = folder / "site"
+    done = build_site(ROOT, site)
+    assert done.returncode == 0, done.stderr
+    done = make_handouts(ROOT, site, "--cache", folder / "handout-cache")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return site
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One strict build of the repository's site, shared by the tests that only read it."""
+    from sitebuild import build_site
+
+    site = tmp_path_factory.mktemp("built-site")
+    done = build_site(ROOT, site)
+    assert done.returncode == 0, done.stderr
+    return site

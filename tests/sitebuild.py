@@ -19,6 +19,18 @@ def build_site(root: Path, site_dir: Path, *, strict: bool = True) -> subprocess
     return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600, env=env)
 
 
+# The build date `make build` takes from the last commit; fixed here so runs can be compared.
+SOURCE_DATE_EPOCH = "1763744231"  # 2025-11-21T16:57:11Z
+
+
+def make_handouts(root: Path, site_dir: Path, *args: str | Path) -> subprocess.CompletedProcess:
+    """Run the real `casebook pdf` step into an already built site, as `make build` does."""
+    command = [sys.executable, "-m", "casebook.cli", "pdf", "--root", str(root), "--site",
+               str(site_dir), *map(str, args)]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600, env=env)
+
+
 def page(site_dir: Path, url: str) -> BeautifulSoup:
     """Parsed HTML of the page served at `url` (e.g. `cases/x/`)."""
     path = site_dir / url / "index.html" if not url.endswith(".html") else site_dir / url

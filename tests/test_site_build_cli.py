@@ -87,3 +87,26 @@ def test_serve_rebuilds_when_a_record_or_template_changes(sandbox: Path) -> None
         server.terminate()
         server.wait(timeout=20)
         log.close()
+
+
+def test_a_preview_keeps_serving_the_other_cases_while_one_is_broken(sandbox: Path) -> None:
+    case = sandbox / "cases" / "zunyi-wuqiang-zuzhi.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("status: draft", "status: bogus"),
+                    encoding="utf-8")
+    port = _free_port()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    log = (sandbox / "serve.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=sandbox, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        assert _wait_for(f"http://127.0.0.1:{port}/cases/bijie-sige-liuxia/", "<h1", 90), (
+            (sandbox / "serve.log").read_text())
+        broken = _fetch(f"http://127.0.0.1:{port}/cases/zunyi-wuqiang-zuzhi/") or ""
+        assert "此案例未通过校验" in broken and "cases/zunyi-wuqiang-zuzhi.yaml:11:9" in broken
+        output = (sandbox / "serve.log").read_text()
+        assert "cases/zunyi-wuqiang-zuzhi.yaml:" in output and "status（审核状态）" in output
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()

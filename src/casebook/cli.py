@@ -1,4 +1,4 @@
-"""Command line: `casebook validate`, `casebook render`, for contributors and for CI.
+"""Command line: `casebook validate`, `render`, `export`, `pdf`, for contributors and CI.
 
 Exit status: 0 valid, 1 invalid data, 2 usage error. No traceback reaches a contributor.
 """
@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from casebook import contributor_commands
+from casebook.link import Library
 from casebook.pipeline import check_library
 from casebook.report import json_report, text_report
 
@@ -32,6 +34,19 @@ def _parser() -> argparse.ArgumentParser:
                                  description="生成全部网站文件，写入 --out 指定的文件夹。")
     render.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
     render.add_argument("--out", type=Path, required=True, help="输出文件夹。")
+    export = commands.add_parser("export", help="导出可下载的数据（CSV、Excel 工作簿、JSON），与网站 downloads/ 中的文件相同。",
+                                 description="把案例、指标数据和做法导出为 CSV（带 BOM 的 UTF-8）、Excel 工作簿和 JSON，"
+                                             "写入 --out 指定的文件夹。")
+    export.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
+    export.add_argument("--out", type=Path, default=Path("downloads"), help="输出文件夹（默认 downloads）。")
+    pdf = commands.add_parser("pdf", help="为每个案例和课程生成 A4 打印讲义（PDF），写入已构建网站的 handouts/ 下。",
+                              description="在 mkdocs build 之后运行：把讲义 PDF 写入 SITE/handouts/<cases|courses>/<编号>.pdf。")
+    pdf.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
+    pdf.add_argument("--site", type=Path, required=True, help="已构建的网站文件夹（如 site）。")
+    pdf.add_argument("--config", type=Path, help="网站配置文件，读取网站名称和地址（默认 ROOT/mkdocs.yml）。")
+    pdf.add_argument("--jobs", type=int, help="同时排版的进程数（默认 CPU 核数）。")
+    pdf.add_argument("--cache", type=Path, help="缓存文件夹：内容没变的讲义直接复用，不再排版。")
+    contributor_commands.add_commands(commands)
     return parser
 
 
@@ -50,6 +65,8 @@ def _run(args: argparse.Namespace) -> int:
     if not (root / "cases").is_dir():
         print(f"用法错误：{root} 下没有 cases/ 文件夹；请在仓库根目录运行，或用 --root 指定。", file=sys.stderr)
         return 2
+    if args.command in contributor_commands.COMMANDS:
+        return contributor_commands.run(args, root)
     result = check_library(root)
     if args.command == "validate":
         print(json_report(result) if args.format == "json" else text_report(result))
@@ -57,6 +74,10 @@ def _run(args: argparse.Namespace) -> int:
     if result.errors:
         print(text_report(result), file=sys.stderr)
         return 1
+    if args.command == "export":
+        return _export(args, result.library)
+    if args.command == "pdf":
+        return _pdf(args, result.library, root)
     from casebook.outputs import site_outputs
 
     for page in site_outputs(result.library, root):
@@ -64,6 +85,39 @@ def _run(args: argparse.Namespace) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         content = page.content
         target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return 0
+
+
+def _export(args: argparse.Namespace, library: Library) -> int:
+    """Write the downloads, the same files the site serves under downloads/."""
+    from casebook.export import download_files
+
+    files = download_files(library)
+    for name, data in files.items():
+        target = args.out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    print(f"导出了 {len(files)} 个文件到 {args.out}（{len(library.cases)} 个案例）。")
+    return 0
+
+
+def _pdf(args: argparse.Namespace, library: Library, root: Path) -> int:
+    """Typeset every handout into the built site at --site."""
+    from casebook.handouts import STYLE_SHEET, build_date, handouts, site_settings
+    from casebook.pdf import write_pdfs
+
+    site = args.site.resolve()
+    config = (args.config or root / "mkdocs.yml").resolve()
+    if not site.is_dir():
+        print(f"用法错误：网站文件夹 {site} 不存在；请先运行 mkdocs build（或 make build）。", file=sys.stderr)
+        return 2
+    settings = site_settings(config) if config.is_file() else {}
+    jobs = handouts(library, root, settings, build_date())
+    css = (root / "macros" / STYLE_SHEET).read_text(encoding="utf-8")
+    written, reused = write_pdfs(jobs, site, css, jobs=args.jobs, cache_dir=args.cache)
+    note = f"；其中 {reused} 份内容未变，取自缓存" if reused else ""
+    print(f"生成了 {len(written)} 份 A4 讲义（{len(library.cases)} 个案例、{len(library.courses)} 门课程"
+          f"{note}），在 {site / 'handouts'}。")
     return 0
 
 

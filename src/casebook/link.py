@@ -33,10 +33,13 @@ class Library:
     regions: dict[str, dict[str, Any]] = field(default_factory=dict)
     glossary: dict[str, dict[str, Any]] = field(default_factory=dict)
     periods: dict[str, dict[str, Any]] = field(default_factory=dict)
+    courses: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def of(self, kind: str) -> dict[str, dict[str, Any]]:
-        return self.cases if kind == "case" else getattr(self, kind)
+        if kind in ("case", "course"):
+            return self.cases if kind == "case" else self.courses
+        return getattr(self, kind)
 
     def region_chain(self, region_id: str) -> list[dict[str, Any]]:
         """Province → prefecture → county, ending at `region_id`."""
@@ -67,6 +70,10 @@ class Library:
 
     def cases_with_theme(self, theme_id: str) -> list[dict[str, Any]]:
         return self._by_theme.get(theme_id, [])
+
+    def courses_using(self, kind: str, rid: str) -> list[dict[str, Any]]:
+        """Courses whose sessions use the case (`kind` "case") or draw out the practice ("practice")."""
+        return self._courses_using.get((kind, rid), [])
 
     def related_cases(self, case_id: str, limit: int = 6) -> list[tuple[dict[str, Any], list[str]]]:
         """Other cases ranked by shared practices, themes and region, with the reasons."""
@@ -117,6 +124,17 @@ class Library:
         return dict(index)
 
     @cached_property
+    def _courses_using(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        index: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for cid in sorted(self.courses):
+            course = self.courses[cid]
+            used = {("case", ref) for s in course["sessions"] for ref in s["cases"]}
+            used |= {("practice", ref) for s in course["sessions"] for ref in s.get("practices", [])}
+            for key in sorted(used):
+                index[key].append(course)
+        return dict(index)
+
+    @cached_property
     def _by_theme(self) -> dict[str, list[dict[str, Any]]]:
         index: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for case in self._sorted_cases:
@@ -145,7 +163,7 @@ def build_library(
                                 severity))
 
     for kind, doc, rejected in documents:
-        if kind == "case":
+        if kind in ("case", "course"):
             records = [((), doc.data)]
         elif isinstance(doc.data, list):
             records = [((i,), e) for i, e in enumerate(doc.data)]
@@ -158,7 +176,7 @@ def build_library(
                     rejected_ids.add((kind, rid))
                 continue
             rid = record["id"]
-            if kind == "case" and Path(doc.rel).stem != rid:
+            if kind in ("case", "course") and Path(doc.rel).stem != rid:
                 problem(doc, ("id",), f"id 应与文件名相同：文件名是 {Path(doc.rel).stem}，id 是 {rid}",
                         "请把 id 改成文件名（不含 .yaml），或把文件改名。", "id-filename")
             if (kind, rid) in origin:
@@ -205,6 +223,11 @@ def build_library(
         if "practice" in term:
             check("glossary", "practices", ("practice",), term["practice"], rid)
     _check_regions(library, origin, problem)
+    if library.courses:
+        from casebook.courses import check_course  # not at the top: courses → render → link
+
+        for rid, course in library.courses.items():
+            check_course(library, origin[("course", rid)][0], course, check, problem)
     return library, problems
 
 
@@ -284,6 +307,8 @@ _REFERENCE_FIELDS = [
     (re.compile(r"^themes\[\d+\]$|^\[\d+\]\.category$"), "themes"),
     (re.compile(r"^time\.periods\[\d+\]$"), "periods"),
     (re.compile(r"^related_cases\[\d+\]$"), "case"),
+    (re.compile(r"^sessions\[\d+\]\.cases\[\d+\]$"), "case"),
+    (re.compile(r"^sessions\[\d+\]\.indicators\[\d+\]$"), "indicators"),
 ]
 
 

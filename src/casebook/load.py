@@ -264,10 +264,16 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 
 
 def iter_record_files(root: Path) -> Iterator[tuple[str, Path]]:
-    """Yield (kind, path) for every record file under `root`/cases, in a stable order."""
+    """Yield (kind, path) for every record file under `root`/cases, in a stable order.
+
+    Cases sit in cases/, courses in cases/courses/, vocabularies in cases/vocab/<kind>/.
+    """
     cases = root / "cases"
     for path in sorted([*cases.glob("*.yaml"), *cases.glob("*.yml")]):
         yield "case", path
+    courses = cases / "courses"
+    for path in sorted([*courses.glob("*.yaml"), *courses.glob("*.yml")]):
+        yield "course", path
     vocab = cases / "vocab"
     for kind_dir in sorted(p for p in vocab.iterdir() if p.is_dir()) if vocab.is_dir() else []:
         for path in sorted([*kind_dir.glob("*.yaml"), *kind_dir.glob("*.yml")]):

@@ -5,11 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from casebook.contributing import contributor_outputs
+from casebook.courses import course_pages
 from casebook.export import record_copies
+from casebook.finder import finder_outputs
+from casebook.history import record_history
 from casebook.link import Library
 from casebook.render import Page, render_site
+from casebook.search_terms import search_outputs
+from casebook.trainer_pages import trainer_outputs
 
 
 def site_outputs(library: Library, root: Path, settings: dict[str, Any] | None = None) -> list[Page]:
     """Pages, record copies and downloads, each with the path it is served at."""
-    return render_site(library, root, settings) + record_copies(library, root)
+    settings = {"history": record_history(root), **(settings or {})}
+    pages = (render_site(library, root, settings) + course_pages(library, root, settings)
+             + record_copies(library, root) + trainer_outputs(library, root, settings)
+             + search_outputs(library, root) + finder_outputs(library, root, settings))
+    return pages + contributor_outputs(library, root, pages)

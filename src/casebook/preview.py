@@ -14,12 +14,19 @@ from casebook.render import Page, Renderer, record_path
 
 
 def problem_pages(library: Library, root: Path, problems: list[Problem]) -> list[Page]:
-    """One page per broken case file, at the case's own address, listing its problems."""
+    """One page per broken case or course file, at its own address, listing its problems."""
     by_file: dict[str, list[Problem]] = {}
     for problem in problems:
         if problem.severity == "error":
             by_file.setdefault(problem.file, []).append(problem)
     renderer = Renderer(library, root / "macros")
-    return [renderer.render("invalid_case.md.j2", record_path("case", Path(rel).stem), rel,
+    return [renderer.render("invalid_case.md.j2", _address(rel), rel,
                             problems=[p.as_dict() for p in found])
             for rel, found in sorted(by_file.items())]
+
+
+def _address(rel: str) -> str:
+    path = Path(rel)
+    if path.parent.name == "courses":
+        return f"courses/{path.stem}.md"
+    return record_path("case", path.stem)

@@ -18,12 +18,15 @@ from jinja2 import FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
+from casebook.charts import bar_chart
+from casebook.compare import compare_values, reported
 from casebook.link import Library
 from casebook.text import TextRenderer, markdown_inline
 from casebook.validate import choices, schema_node
 
 SECTIONS = {"case": "cases", "practice": "practices", "indicator": "indicators", "theme": "themes",
-            "region": "regions"}
+            "region": "regions", "course": "courses", "compare": "compare", "downloads": "downloads"}
+HANDOUTS_DIR = "handouts"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,11 @@ def record_path(kind: str, rid: str | None = None) -> str:
     if kind == "glossary":
         return "glossary.md"
     return f"{SECTIONS[kind]}/{rid or 'index'}.md"
+
+
+def handout_path(kind: str, rid: str) -> str:
+    """Where the printable handout of a case or course is served: `handouts/cases/<id>.pdf`."""
+    return f"{HANDOUTS_DIR}/{SECTIONS[kind]}/{rid}.pdf"
 
 
 @pass_context
@@ -100,6 +108,7 @@ class Renderer:
             "theme": {k: v["name"] for k, v in lib.themes.items()},
             "region": {k: v["name"] for k, v in lib.regions.items()},
             "period": {k: v["name"] for k, v in lib.periods.items()},
+            "course": {k: v["title"] for k, v in lib.courses.items()},
         }
 
     def render(self, template: str, path: str, source: str | None = None, **context: Any) -> Page:
@@ -131,7 +140,8 @@ class Renderer:
             "case.md.j2", record_path("case", cid), self._source("case", cid), case=case,
             chain=lib.region_chain(case["place"]["region"]), values=values,
             indicators=lib.indicators, practices=lib.practices, evidence=sorted(evidence.items()),
-            related=lib.related_cases(cid),
+            related=lib.related_cases(cid), courses=lib.courses_using("case", cid),
+            handout=handout_path("case", cid),
         )
 
     def practice(self, pid: str) -> Page:
@@ -150,15 +160,18 @@ class Renderer:
         return self.render("practice.md.j2", record_path("practice", pid),
                            self._source("practices", pid), practice=practice, uses=uses,
                            values=values, related=[lib.practices[r] for r in related if r in lib.practices],
-                           theme=lib.themes[practice["category"]])
+                           theme=lib.themes[practice["category"]],
+                           courses=lib.courses_using("practice", pid))
 
     def indicator(self, iid: str) -> Page:
         lib = self.library
         indicator = lib.indicators[iid]
         values = [(case, value, lib.region_chain(case["place"]["region"]))
                   for case, value in lib.values_of_indicator(iid)]
+        comparison = compare_values(reported(lib, iid))
         return self.render("indicator.md.j2", record_path("indicator", iid),
                            self._source("indicators", iid), indicator=indicator, values=values,
+                           comparison=comparison, chart=bar_chart(indicator, comparison),
                            theme=lib.themes[indicator["category"]],
                            practices=[lib.practices[p] for p in indicator.get("practices", [])])
 
@@ -231,6 +244,7 @@ def _labels() -> dict[str, dict[str, str]]:
         "date_basis": pick("case", "indicators", 0, "date_basis"),
         "region_level": pick("regions", 0, "level"),
         "theme_group": pick("themes", 0, "group"),
+        "course_format": pick("course", "sessions", 0, "format"),
     }
 
 

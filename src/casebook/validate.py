@@ -6,19 +6,24 @@ them (field titles, allowed values) so they stay in step with the schema.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 
 from casebook.load import Document
 from casebook.problems import Problem, field_name
 
-KINDS = ("case", "practices", "indicators", "themes", "regions", "glossary", "periods")
+KINDS = ("case", "practices", "indicators", "themes", "regions", "glossary", "periods", "course")
+# Kinds whose file is one record (an object); the others are lists of vocabulary entries.
+SINGLE_RECORD_KINDS = ("case", "course")
 
 _TYPES = {
     "string": "文字", "number": "数字", "integer": "整数", "boolean": "true 或 false",
@@ -35,6 +40,21 @@ def load_schema(kind: str) -> dict[str, Any]:
 @cache
 def _validator(kind: str) -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator(load_schema(kind))
+
+
+@cache
+def _compiled(kind: str) -> Callable[[Any], Any]:
+    # fastjsonschema rewrites the $refs of the dict it is given: keep the cached schema intact.
+    return fastjsonschema.compile(copy.deepcopy(load_schema(kind)))
+
+
+def _passes(kind: str, data: Any) -> bool:
+    """Fast yes/no from a compiled schema; only a failing record pays for jsonschema's full report."""
+    try:
+        _compiled(kind)(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
 
 
 def schema_node(kind: str, path: tuple[str | int, ...]) -> dict[str, Any]:
@@ -54,7 +74,9 @@ def _deref(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in node:
         merged = {k: v for k, v in node.items() if k != "$ref"}
         target = root
-        for part in node["$ref"].lstrip("#/").split("/"):
+        # The pointer after "#": fastjsonschema rewrites refs in place to absolute URIs
+        # (https://…/case.schema.json#/definitions/day) in the cached schema it compiles.
+        for part in node["$ref"].rpartition("#")[2].lstrip("/").split("/"):
             target = target[part]
         node = {**target, **merged}
     return node
@@ -71,12 +93,13 @@ def validate_document(kind: str, doc: Document) -> tuple[list[Problem], set[int]
     Also says what failed: the indices of the vocabulary entries that did (so the others still
     load), or None when the whole document is unusable.
     """
-    errors = list(_validator(kind).iter_errors(doc.data))
+    errors = [] if _passes(kind, doc.data) else list(_validator(kind).iter_errors(doc.data))
     problems = [problem for error in errors for problem in _schema_problems(kind, doc, error)]
-    if kind == "case":
-        # In-record problems leave the structure intact, so the case is still linked and its
+    if kind in SINGLE_RECORD_KINDS:
+        # In-record problems leave the structure intact, so the record is still linked and its
         # references checked: a typo in one place must not hide a typo in another.
-        return (problems, None) if problems else (_case_checks(doc), set())
+        checks = _case_checks if kind == "case" else _course_checks
+        return (problems, None) if problems else (checks(doc), set())
     if any(not error.absolute_path for error in errors):
         return problems, None
     return problems, {error.absolute_path[0] for error in errors}
@@ -226,6 +249,19 @@ def _case_checks(doc: Document) -> list[Problem]:
         if "value_max" in value and value["value_max"] < value["value"]:
             problem(("indicators", i, "value_max"), "区间上限 value_max 小于下限 value", code="range")
     return problems
+
+
+def _course_checks(doc: Document) -> list[Problem]:
+    """The sessions' minutes add up to the course's duration."""
+    course = doc.data
+    total = sum(session["minutes"] for session in course["sessions"])
+    if total == course["duration"]:
+        return []
+    parts = "+".join(str(session["minutes"]) for session in course["sessions"])
+    return [Problem(
+        doc.rel, *doc.mark(("duration",)), "duration",
+        f"duration（总时长）是 {course['duration']} 分钟，但各节 minutes 合计 {total} 分钟（{parts}）",
+        "请让各节时长之和等于总时长：改 duration，或调整某一节的 minutes。", "duration")]
 
 
 def _unique(problem: Any, section: str, ids: list[str], label: str) -> None:

@@ -1,0 +1,194 @@
+"""Build the site's search index with Pagefind, so a phone downloads only the chunks it needs.
+
+Material's built-in search sends its whole index before the first result (tens of megabytes for a
+thousand cases); Pagefind splits the index into small chunks and loads only those a query needs.
+Its extended build segments Chinese. On top of that, the index gets the field's terms as tokens
+(see search_terms): for each built page a copy is staged with a block of tokens, heavily weighted
+for the terms the page is about and lightly for those it mentions, and with the kind of page as
+metadata. The served pages stay as built; only the staged copies carry the tokens.
+
+Sections that repeat what the case pages say (the variants table of a practice, the values table
+of an indicator, case lists) are left out of the index, so each passage is found on the page it
+belongs to and results stay small to download.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from casebook.link import Library
+from casebook.search_terms import (
+    KIND_LABELS,
+    Term,
+    TermMatcher,
+    build_terms,
+    page_kind,
+    related_forms,
+    synonym_groups,
+)
+
+BUNDLE = "pagefind"
+# Where the theme marks the end of a page's indexed body; the token block goes there.
+MARKER = "<!-- casebook:search-keywords -->"
+# Classes of sections that repeat other pages' text (see the module docstring).
+# Any other section can opt out with the `data-pagefind-ignore` attribute.
+EXCLUDED_CLASSES = ("cb-variants", "cb-values", "cb-related-values", "cb-comparison", "cb-chart",
+                    "cb-case-table", "cb-cards", "cb-related", "cb-edit", "cb-regions")
+# Tool pages whose content is every case's data, shown by JavaScript: not search results.
+SKIPPED_SECTIONS = ("compare", "finder")
+# Weight of the terms a page is about (Pagefind allows 0–10). The glossary is about every term it
+# defines, so the page dedicated to a term (its practice, indicator, region) must rank above it.
+ABOUT_WEIGHTS = {"glossary": 5}
+# The most times one mention is counted: a page that says a term five times is about it enough.
+MENTION_CAP = 5
+# Files of the bundle the site does not use (we ship our own search box).
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+          "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    """What the index build did, for the build log."""
+
+    pages: int
+    skipped: int
+    files: int
+    bytes: int
+    seconds: float
+
+
+class _BodyText(HTMLParser):
+    """Text inside `data-pagefind-body`, without the excluded sections: what Pagefind indexes.
+
+    Link text is kept apart: a link names another page (a related practice, the region of a
+    case), which is not a mention of that page's subject.
+    """
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+            "track", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.links: list[str] = []
+        self._stack: list[tuple[str, bool, bool, bool]] = []  # (tag, in body, skipped, in link)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.VOID:
+            return
+        body, skipped, link = self._stack[-1][1:] if self._stack else (False, False, False)
+        named = dict(attrs)
+        classes = set((named.get("class") or "").split())
+        body = body or "data-pagefind-body" in named
+        skipped = (skipped or tag in ("script", "style") or "data-pagefind-ignore" in named
+                   or bool(classes & set(EXCLUDED_CLASSES)))
+        self._stack.append((tag, body, skipped, link or tag == "a"))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self._stack) - 1, -1, -1):
+            if self._stack[depth][0] == tag:
+                del self._stack[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        if self._stack and self._stack[-1][1] and not self._stack[-1][2]:
+            (self.links if self._stack[-1][3] else self.text).append(data)
+
+
+def indexed_text(html: str) -> tuple[str, str]:
+    """The text of a built page that the search index holds: outside links, and in links."""
+    parser = _BodyText()
+    parser.feed(html)
+    parser.close()
+    return " ".join(parser.text), " ".join(parser.links)
+
+
+def page_keywords(url: str, text: str, terms: dict[str, Term], matcher: TermMatcher,
+                  synonyms: dict[str, set[str]], related: set[str]) -> dict[str, list[str]]:
+    """Tokens for one page, in three tiers.
+
+    about: the terms the page is about (its record's name and aliases); related: the terms of
+    what a case is filed under (see search_terms.related_forms); mentions: the terms its text
+    mentions, repeated by count (capped), each mention also counting once for the same record's
+    other names (see search_terms.synonym_groups).
+    """
+    counts = {form: min(n, MENTION_CAP) for form, n in matcher.count(text).items()}
+    for form in list(counts):
+        for other in synonyms.get(form, ()):
+            counts.setdefault(other, 1)
+    return {
+        "about": sorted(t.token for t in terms.values() if url in t.about),
+        "related": sorted(terms[form].token for form in related if form in terms),
+        "mentions": [terms[form].token for form in sorted(counts) for _ in range(counts[form])],
+    }
+
+
+def index_site(site_dir: Path, library: Library, macros: Path) -> IndexSummary:
+    """Write the Pagefind bundle for the built site at `site_dir` into `site_dir/pagefind/`.
+
+    Raises RuntimeError with Pagefind's output if the indexer fails.
+    """
+    started = time.monotonic()
+    terms = build_terms(library)
+    matcher = TermMatcher(terms)
+    synonyms = synonym_groups(library)
+    related = related_forms(library)
+    template = _environment(macros).get_template("search_keywords.html.j2")
+    output = site_dir / BUNDLE
+    shutil.rmtree(output, ignore_errors=True)
+    pages = skipped = 0
+    with tempfile.TemporaryDirectory(prefix="casebook-search-") as staging_dir:
+        staging = Path(staging_dir)
+        for path in sorted(site_dir.rglob("*.html")):
+            rel = path.relative_to(site_dir)
+            html = path.read_text(encoding="utf-8")
+            if rel.parts[0] in (BUNDLE, "records", *SKIPPED_SECTIONS) or MARKER not in html:
+                skipped += 1
+                continue
+            url = "" if rel.as_posix() == "index.html" else rel.parent.as_posix() + "/"
+            keywords = page_keywords(url, indexed_text(html)[0], terms, matcher, synonyms,
+                                     related.get(url, set()))
+            kind = page_kind(url)
+            block = template.render(kind=KIND_LABELS[kind], about_weight=ABOUT_WEIGHTS.get(kind, 10),
+                                    **keywords)
+            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+            (staging / rel).write_text(html.replace(MARKER, block, 1), encoding="utf-8")
+            pages += 1
+        _run_pagefind(staging, output)
+    for name in UNUSED:
+        (output / name).unlink(missing_ok=True)
+    files = [p for p in output.rglob("*") if p.is_file()]
+    return IndexSummary(pages, skipped, len(files), sum(p.stat().st_size for p in files),
+                        round(time.monotonic() - started, 1))
+
+
+def _environment(macros: Path) -> SandboxedEnvironment:
+    return SandboxedEnvironment(loader=FileSystemLoader(str(macros)), autoescape=True,
+                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                                comment_start_string="{##", comment_end_string="##}")
+
+
+def _run_pagefind(staging: Path, output: Path) -> None:
+    """Pagefind's extended build (it segments Chinese), configured by a file in `staging`."""
+    try:
+        import pagefind_bin_extended  # noqa: F401 - the extended binary must be installed
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise RuntimeError("需要 pagefind[extended]（它能切分中文）；请运行 make venv 安装固定版本的依赖。") from error
+    config = {"site": ".", "output_path": str(output), "force_language": "zh",
+              "exclude_selectors": [f".{name}" for name in EXCLUDED_CLASSES]}
+    (staging / "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pagefind", "--silent"], cwd=staging,
+                          capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(f"Pagefind 建立搜索索引失败：\n{done.stdout}\n{done.stderr}")
