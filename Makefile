@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # The engine's end-of-life notice is tracked in the README; keep it out of every build log.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help venv validate build pdf serve test lint clean export new-case import excel-template contributing bench-search
+.PHONY: help venv validate build pdf serve test lint clean export new-case import excel-template contributing bench-search bench
 
 help:
 	@echo "make serve     建立环境、校验数据、构建并在 http://$(HOST) 预览网站"
@@ -20,6 +20,7 @@ help:
 	@echo "make import FILE=案例.xlsx  把填好的 Excel 模板转成案例文件"
 	@echo "make excel-template  生成案例填写模板 case-template.xlsx"
 	@echo "make contributing  按格式说明更新 CONTRIBUTING.md 的字段说明"
+	@echo "make bench     规模基准测试（1,000 和 10,000 个合成案例），结果写入 content/benchmarks/index.md"
 	@echo "make bench-search  搜索基准测试（种子站点和 1000 个合成案例）：索引大小、首个结果前的传输量和用时"
 	@echo "make lint      代码风格检查"
 	@echo "make clean     删除构建产物和环境"
@@ -73,7 +74,7 @@ test: venv lint
 	$(BIN)/python -m pytest
 
 # Builds the seed site and a synthetic 1,000-case site in temporary folders and measures the search
-# in Chromium (CPU slowed 4x); writes benchmarks/search.json and .md. A benchmark, not a test.
+# in Chromium (CPU slowed 4x); writes scripts/benchmarks/search.json and content/benchmarks/search.md. A benchmark, not a test.
 bench-search: venv
 	$(BIN)/python scripts/bench_search.py
 
@@ -82,3 +83,8 @@ lint: venv
 
 clean:
 	rm -rf site downloads .cache $(VENV) .pytest_cache
+
+# Scale: validation, build, memory, size and search cost at 1,000 and 10,000 synthetic cases,
+# against plain MkDocs building the same pages. Writes content/benchmarks/index.md. Not a test.
+bench: venv
+	$(BIN)/python scripts/bench.py $(or $(ARGS),--sizes 1000 10000 --serve)

@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_search import _machine, measure_site  # noqa: E402
 from synthesize import ROOT, synthesize  # noqa: E402
 
-REPORT = ROOT / "content" / "benchmarks.md"
-DATA = ROOT / "scripts" / "benchmarks.json"
+REPORT = ROOT / "content" / "benchmarks" / "index.md"
+DATA = ROOT / "scripts" / "benchmarks" / "scale.json"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
 
 

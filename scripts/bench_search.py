@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query", action="append", help="查询词（可多次给出）；默认一组领域词。")
     parser.add_argument("--throttle", type=float, default=4.0, help="CPU 降速倍数（默认 4）。")
     parser.add_argument("--timeout", type=float, default=120.0, help="等待首个结果的秒数上限。")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "search.json",
+    parser.add_argument("--out", type=Path, default=ROOT / "scripts" / "benchmarks" / "search.json",
                         help="结果 JSON；同名 .md 写 Markdown 表格。")
     parser.add_argument("--keep", type=Path, help="把构建的站点留在这个文件夹（默认用临时文件夹，测完删除）。")
     args = parser.parse_args(argv)
@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     table = markdown(report)
-    args.out.with_suffix(".md").write_text(table, encoding="utf-8")
+    (ROOT / "content" / "benchmarks" / f"{args.out.stem}.md").write_text(table, encoding="utf-8")
     print(table)
     return 0
 

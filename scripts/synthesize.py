@@ -29,7 +29,7 @@ from casebook.report import text_report
 ROOT = Path(__file__).resolve().parent.parent
 # What a site build does not need from the repository; everything else is copied.
 NOT_COPIED = {".git", ".venv", ".cache", ".pytest_cache", ".ruff_cache", "site", "downloads",
-              "benchmarks", "build", "dist", "src", "tests"}
+              "build", "dist", "src", "tests"}
 REGIONS_FILE = "cases/vocab/regions/synthetic.yaml"
 PREFIX = "syn"
 # Characters for made-up place names, so segmentation sees varied Chinese names, not numbers.

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ("cases", "macros", "content", "scripts", "overrides", "mkdocs.yml", "CONTRIBUTING.md")
+COPIED = ("cases", "macros", "content", "scripts", "mkdocs.yml", "CONTRIBUTING.md")
 
 
 @dataclass

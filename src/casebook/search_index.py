@@ -30,6 +30,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from casebook.link import Library
 from casebook.search_terms import (
     KIND_LABELS,
+    SKIPPED_SECTIONS,
     Term,
     TermMatcher,
     build_terms,
@@ -45,8 +46,6 @@ MARKER = "<!-- casebook:search-keywords -->"
 # Any other section can opt out with the `data-pagefind-ignore` attribute.
 EXCLUDED_CLASSES = ("cb-variants", "cb-values", "cb-related-values", "cb-comparison", "cb-chart",
                     "cb-case-table", "cb-cards", "cb-related", "cb-edit", "cb-regions")
-# Tool pages whose content is every case's data, shown by JavaScript: not search results.
-SKIPPED_SECTIONS = ("compare", "finder")
 # Weight of the terms a page is about (Pagefind allows 0–10). The glossary is about every term it
 # defines, so the page dedicated to a term (its practice, indicator, region) must rank above it.
 ABOUT_WEIGHTS = {"glossary": 5}

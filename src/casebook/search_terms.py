@@ -289,9 +289,16 @@ def client_dictionary(library: Library, site_text: str = "") -> dict[str, Any]:
     }
 
 
+# Sections that are not search results: tool pages whose content is every case's data, shown by
+# JavaScript, and the benchmark reports (whose tables quote test queries, traditional ones too).
+SKIPPED_SECTIONS = ("compare", "finder", "benchmarks")
+
+
 def search_outputs(library: Library, root: Path) -> list[Page]:
     """The search box's dictionary, served at search/terms.json."""
-    pages = sorted((root / "content").rglob("*.md")) if (root / "content").is_dir() else []
+    content = root / "content"
+    pages = sorted(p for p in content.rglob("*.md")
+                   if p.relative_to(content).parts[0] not in SKIPPED_SECTIONS) if content.is_dir() else []
     site_text = "".join(p.read_text(encoding="utf-8") for p in pages)
     data = client_dictionary(library, site_text)
     return [Page("search/terms.json", json.dumps(data, ensure_ascii=False, separators=(",", ":")))]
