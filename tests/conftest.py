@@ -6,8 +6,10 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,3 +82,21 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = build_site(ROOT, site)
     assert done.returncode == 0, done.stderr
     return site
+
+
+@pytest.fixture(scope="module")
+def base(built_site: Path) -> Iterator[str]:
+    """The shared built site, served on 127.0.0.1 for the browser tests of one module."""
+    from browsing import serve
+
+    with serve(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, one per test module."""
+    from browsing import chromium
+
+    with chromium() as instance:
+        yield instance

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
 
-from browsing import chromium, record_requests, serve, site_path
+from browsing import record_requests, site_path
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -42,18 +41,6 @@ def expected(**chosen: list[str]) -> set[str]:
 
     return {cid for cid, case in CASES.items()
             if all(values(case, facet) & set(wanted) for facet, wanted in chosen.items())}
-
-
-@pytest.fixture(scope="module")
-def base(built_site: Path) -> Iterator[str]:
-    with serve(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

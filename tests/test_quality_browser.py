@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from browsing import chromium, serve
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -61,18 +59,6 @@ TEXT_ALTERNATIVES = """() => {
       .filter(e => !e.closest('[aria-hidden="true"], svg[role="img"]')).map(e => e.outerHTML.slice(0, 120)),
   };
 }"""
-
-
-@pytest.fixture(scope="module")
-def base(built_site: Path) -> Iterator[str]:
-    with serve(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as browser:
-        yield browser
 
 
 class Watched:

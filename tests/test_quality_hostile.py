@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from browsing import chromium, serve
+from browsing import serve
 from conftest import COPIED, ROOT
 from sitebuild import build_site
 from test_site_hostile import hostile_case
@@ -52,12 +52,6 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def base(hostile_site: Path) -> Iterator[str]:
     with serve(hostile_site) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as browser:
-        yield browser
 
 
 class Trapped:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from browsing import chromium, record_requests, serve, site_path
+from browsing import record_requests, site_path
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -28,18 +28,6 @@ def _vocabulary(kind: str) -> list[dict]:
     for path in sorted((ROOT / "cases" / "vocab" / kind).glob("*.yaml")):
         entries += yaml.safe_load(path.read_text(encoding="utf-8"))
     return entries
-
-
-@pytest.fixture(scope="module")
-def base(built_site: Path) -> Iterator[str]:
-    with serve(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import re
 import unicodedata
-import zipfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from casebook.link import VOCABULARIES, Library
 from casebook.render import Page
 from casebook.tables import Table, all_tables
 from casebook.validate import schema_node
+from casebook.workbook import reproducible_xlsx
 
 RECORDS_DIR = "records"
 DOWNLOADS_DIR = "downloads"
@@ -115,28 +114,7 @@ def workbook_bytes(tables: list[Table], when: dt.datetime) -> bytes:
                                                        if v is not None)])
                 sheet.column_dimensions[get_column_letter(number)].width = min(width + 2, _MAX_WIDTH)
             sheet.auto_filter.ref = sheet.dimensions
-    return _pin_zip(buffer.getvalue(), when)
-
-
-def _pin_zip(data: bytes, when: dt.datetime) -> bytes:
-    """The same workbook with every timestamp set to `when`, so one commit gives one file.
-
-    openpyxl stamps the save time into docProps/core.xml and the zip entries.
-    """
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                                 rb"\g<1>" + stamp.encode() + rb"\g<2>", content)
-            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            target.writestr(entry, content)
-    return out.getvalue()
+    return reproducible_xlsx(buffer.getvalue(), when)
 
 
 def _canonical(data: Any, kind: str, path: tuple[str | int, ...] = ()) -> Any:

@@ -12,6 +12,7 @@ zip), so a site build stays byte-for-byte reproducible.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -187,7 +188,7 @@ def excel_template(library: Library) -> bytes:
     wb.active = 1
     buffer = io.BytesIO()
     wb.save(buffer)
-    return _reproducible(buffer.getvalue())
+    return reproducible_xlsx(buffer.getvalue())
 
 
 def _write_guide(ws: Worksheet) -> None:
@@ -253,20 +254,24 @@ def _write_table(ws: Worksheet, sheet: Sheet, library: Library, lists: _Lists) -
     ws.freeze_panes = f"A{FIRST_ROW}"
 
 
-def _reproducible(data: bytes) -> bytes:
-    """The same workbook with fixed zip timestamps and document dates."""
+def reproducible_xlsx(data: bytes, when: dt.datetime = dt.datetime(*FIXED_TIME)) -> bytes:
+    """The same workbook with every timestamp set to `when`, so one commit gives one file.
+
+    openpyxl stamps the save time into docProps/core.xml and the zip entries.
+    """
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
-                                 rb"\g<1>2021-01-01T00:00:00Z\g<2>", content)
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, content)
+                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                                 rb"\g<1>" + stamp.encode() + rb"\g<2>", content)
+            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, content)
     return out.getvalue()
 
 
