@@ -84,6 +84,27 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A strict build of the library plus a case carrying hostile payloads in every prose field."""
+    import yaml
+
+    from sitebuild import build_site
+    from test_site_hostile import hostile_case
+
+    root = tmp_path_factory.mktemp("hostile-repo")
+    for name in COPIED:
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(ROOT / name, root / name)
+    original = yaml.safe_load((root / "cases" / "zunyi-wuqiang-zuzhi.yaml").read_text("utf-8"))
+    case = hostile_case(original)
+    text = yaml.safe_dump(case, allow_unicode=True, sort_keys=False)
+    (root / "cases" / f"{case['id']}.yaml").write_text(text, encoding="utf-8")
+    site = root / "site"
+    done = build_site(root, site)
+    assert done.returncode == 0, done.stderr
+    return site
+
+
 @pytest.fixture(scope="module")
 def base(built_site: Path) -> Iterator[str]:
     """The shared built site, served on 127.0.0.1 for the browser tests of one module."""

@@ -19,7 +19,7 @@ import yaml
 
 from casebook.fields import case_fields, field_by_path
 from conftest import ROOT, run_cli
-from sitebuild import build_site, content, page
+from sitebuild import content, page
 
 GUIDE = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
@@ -148,11 +148,9 @@ def test_every_contributor_command_has_help_and_is_in_the_readme() -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site_dir = tmp_path_factory.mktemp("site")
-    done = build_site(ROOT, site_dir)
-    assert done.returncode == 0, done.stderr
-    return site_dir
+def site(built_site: Path) -> Path:
+    """The session's shared strict build of the repository (tests here only read it)."""
+    return built_site
 
 
 def _resolve(href: str, url: str, site_dir: Path) -> Path:

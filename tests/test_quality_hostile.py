@@ -8,18 +8,13 @@ and then hovered, clicked and searched.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from browsing import serve
-from conftest import COPIED, ROOT
-from sitebuild import build_site
-from test_site_hostile import hostile_case
 
 pytestmark = pytest.mark.browser
 
@@ -32,20 +27,6 @@ for (const name of ["alert", "confirm", "prompt", "print", "open"]) {
 }
 """
 PAGES = [f"cases/{HOSTILE}/", "practices/yijiantiao/", "", "cases/", "regions/zunyi/"]
-
-
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("hostile-repo")
-    for name in COPIED:
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(ROOT / name, root / name)
-    original = yaml.safe_load((root / "cases" / "zunyi-wuqiang-zuzhi.yaml").read_text("utf-8"))
-    text = yaml.safe_dump(hostile_case(original), allow_unicode=True, sort_keys=False)
-    (root / "cases" / f"{HOSTILE}.yaml").write_text(text, encoding="utf-8")
-    site = root / "site"
-    done = build_site(root, site)
-    assert done.returncode == 0, done.stderr
-    return site
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from conftest import ROOT
@@ -64,14 +66,24 @@ def _wait_for(url: str, text: str, seconds: float) -> bool:
     return False
 
 
-def test_serve_rebuilds_when_a_record_or_template_changes(sandbox: Path) -> None:
+@contextmanager
+def _serving(sandbox: Path) -> Iterator[int]:
+    """`mkdocs serve` on a free port in `sandbox`, its output in sandbox/serve.log."""
     port = _free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    log = (sandbox / "serve.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=sandbox, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
+    with (sandbox / "serve.log").open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=sandbox, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield port
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+def test_serve_rebuilds_when_a_record_or_template_changes(sandbox: Path) -> None:
+    with _serving(sandbox) as port:
         url = f"http://127.0.0.1:{port}/cases/zunyi-wuqiang-zuzhi/"
         assert _wait_for(url, "<h1", 90), (sandbox / "serve.log").read_text()
         case = sandbox / "cases" / "zunyi-wuqiang-zuzhi.yaml"
@@ -83,30 +95,16 @@ def test_serve_rebuilds_when_a_record_or_template_changes(sandbox: Path) -> None
         template.write_text(template.read_text(encoding="utf-8").replace("## 教学参考", "## 教学参考资料"),
                             encoding="utf-8")
         assert _wait_for(url, "教学参考资料", 60), "an edit to a template did not reach the page"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
 
 
 def test_a_preview_keeps_serving_the_other_cases_while_one_is_broken(sandbox: Path) -> None:
     case = sandbox / "cases" / "zunyi-wuqiang-zuzhi.yaml"
     case.write_text(case.read_text(encoding="utf-8").replace("status: draft", "status: bogus"),
                     encoding="utf-8")
-    port = _free_port()
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    log = (sandbox / "serve.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=sandbox, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
+    with _serving(sandbox) as port:
         assert _wait_for(f"http://127.0.0.1:{port}/cases/bijie-sige-liuxia/", "<h1", 90), (
             (sandbox / "serve.log").read_text())
         broken = _fetch(f"http://127.0.0.1:{port}/cases/zunyi-wuqiang-zuzhi/") or ""
         assert "此案例未通过校验" in broken and "cases/zunyi-wuqiang-zuzhi.yaml:11:9" in broken
         output = (sandbox / "serve.log").read_text()
         assert "cases/zunyi-wuqiang-zuzhi.yaml:" in output and "status（审核状态）" in output
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()

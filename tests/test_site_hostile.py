@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-from sitebuild import build_site, content, page
+from sitebuild import content, page
 
 PAYLOADS = [
     "<script>alert('xss-script')</script>",
@@ -45,24 +44,6 @@ def hostile_case(original: dict) -> dict:
     case["sources"] = [dict(s, title="来源" + SHORT, rights="公开" + SHORT,
                             url="https://example.com/a?b=<script>") for s in case["sources"]]
     return case
-
-
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import shutil
-
-    from conftest import COPIED, ROOT
-
-    root = tmp_path_factory.mktemp("repo")
-    for name in COPIED:
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(ROOT / name, root / name)
-    original = yaml.safe_load((root / "cases" / "zunyi-wuqiang-zuzhi.yaml").read_text("utf-8"))
-    text = yaml.safe_dump(hostile_case(original), allow_unicode=True, sort_keys=False)
-    (root / "cases" / "zunyi-hostile.yaml").write_text(text, encoding="utf-8")
-    site = root / "site"
-    done = build_site(root, site)
-    assert done.returncode == 0, done.stderr
-    return site
 
 
 PAGES = ["cases/zunyi-hostile/", "cases/", "", "practices/yijiantiao/", "regions/zunyi/"]

@@ -31,11 +31,9 @@ HANDOUTS = {handout_path("case", cid) for cid in CASES} | {
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site_dir = tmp_path_factory.mktemp("site")
-    done = build_site(ROOT, site_dir)
-    assert done.returncode == 0, done.stderr
-    return site_dir
+def site(built_site: Path) -> Path:
+    """The session's shared strict build of the repository (tests here only read it)."""
+    return built_site
 
 
 @pytest.mark.parametrize("case_id", sorted(CASES))
