@@ -93,6 +93,11 @@ def synthetic_regions(library: Library, rng: random.Random, counties: int) -> li
     return regions
 
 
+TITLE_FORMS = ("以{}推动乡村振兴", "{}的探索与实践", "抓{}，促脱贫成果同乡村振兴有效衔接",
+               "{}：党建引领基层治理的做法", "从{}看基层组织建设", "推行{}，壮大村级集体经济",
+               "{}助力巩固拓展脱贫攻坚成果", "党建引领{}的经验")
+
+
 def derive_case(base: dict[str, Any], number: int, region: dict[str, Any], library: Library,
                 donors: list[dict[str, Any]], rng: random.Random) -> dict[str, Any]:
     """One synthetic case: the seed `base` moved to `region`, with varied content and figures."""
@@ -108,9 +113,6 @@ def derive_case(base: dict[str, Any], number: int, region: dict[str, Any], libra
     pattern = re.compile("|".join(map(re.escape, sorted(renames, key=len, reverse=True))))
     for key in ("title", "summary"):
         case[key] = pattern.sub(lambda match: renames[match.group(0)], case[key])
-    if region["name"] not in case["title"]:
-        case["title"] = f"{region['name']}：{case['title']}"
-    case["title"] = case["title"][:80]
     case["place"] = {"region": region["id"], "body": f"中共{region['name']}委组织部",
                      "level": rng.choice(["county", "township", "village"])
                      if region["level"] == "county" else region["level"]}
@@ -119,6 +121,11 @@ def derive_case(base: dict[str, Any], number: int, region: dict[str, Any], libra
                     "periods": sorted(rng.sample(sorted(library.periods), rng.randint(1, 2)))}
     case.pop("related_cases", None)
     _vary_practices(case, donors, rng)
+    # A title of its own, from two of its practices, as a real collection's titles differ: a seed's
+    # title with another place name would make every synthetic case a likely duplicate.
+    names = [library.practices[e["practice"]]["name"] for e in case["practices"]]
+    picked = "、".join(rng.sample(names, k=min(2, len(names))))
+    case["title"] = f"{region['name']}：{rng.choice(TITLE_FORMS).format(picked)}"[:80]
     _vary_figures(case, library, rng)
     themes = [t for t in base["themes"] if rng.random() > 0.3] or base["themes"][:1]
     themes += [library.practices[e["practice"]]["category"] for e in case["practices"]]

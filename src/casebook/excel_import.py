@@ -249,7 +249,7 @@ def schema_problems(reading: Reading) -> list[CellProblem]:
 
     A cell that already has a problem (its value could not be read) is not reported twice.
     """
-    doc = Document(path=Path("workbook"), rel="workbook", data=reading.case)
+    doc = Document(path=Path("workbook"), rel="workbook", data=reading.case, marks={}, key_marks={})
     problems, _ = validate_document("case", doc)
     taken = {(p.sheet, p.cell) for p in reading.problems}
     found = []

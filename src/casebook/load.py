@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,22 +55,39 @@ _ALLOWED_TAGS = {
 
 @dataclass
 class Document:
-    """One parsed record file: its data and where each value stands in the text."""
+    """One parsed record file: its data and where each value stands in the text.
+
+    Positions are needed only to report a problem, so a file that loads cleanly is read once, fast,
+    without them; they are found by reading the file again the first time `mark` is asked
+    (`marks=None`). A document made from other input passes its own (possibly empty) marks.
+    """
 
     path: Path
     rel: str
     data: Any
-    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[Path_, tuple[int, int]] | None = None
+    key_marks: dict[Path_, tuple[int, int]] | None = None
 
     def mark(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at `path`, or of its nearest ancestor that has one."""
+        if self.marks is None or self.key_marks is None:
+            self._find_marks()
+        assert self.marks is not None and self.key_marks is not None
         path = tuple(path)
         if key and path in self.key_marks:
             return self.key_marks[path]
         while path and path not in self.marks:
             path = path[:-1]
         return self.marks.get(path, (1, 1))
+
+    def _find_marks(self) -> None:
+        self.marks, self.key_marks = {}, {}
+        try:
+            node = _compose(self.path.read_bytes().decode("utf-8-sig"), self.rel)
+            if node is not None:
+                _construct(node, (), self, set())
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, _Refused):
+            pass  # the file changed since it was loaded: report at the nearest known place
 
 
 class _Refused(Exception):
@@ -107,11 +124,12 @@ def _load(path: Path, rel: str) -> Document:
     if not text.strip():
         raise refuse("empty", "文件是空的", "请参照 cases/ 下已有的案例填写内容。")
     _check_tabs(text, refuse)
-    loader = _Loader(text)
     try:
-        if _needs_event_check(text):
-            _check_events(text, rel)
-        node = loader.get_single_node()
+        return Document(path=path, rel=rel, data=_fast_data(text))
+    except _Unusual:
+        pass  # anything out of the ordinary is read again the careful way, which explains it
+    try:
+        node = _compose(text, rel)
     except yaml.MarkedYAMLError as error:
         raise _Refused(yaml_problem(rel, error)) from None
     except yaml.reader.ReaderError as error:
@@ -124,13 +142,111 @@ def _load(path: Path, rel: str) -> Document:
     except yaml.YAMLError as error:
         message = " ".join(str(error).split())
         raise refuse("yaml-syntax", f"YAML 语法错误（{message}）") from None
-    finally:
-        loader.dispose()
     if node is None:
         raise refuse("empty", "文件里只有注释，没有内容", "请参照 cases/ 下已有的案例填写内容。")
-    document = Document(path=path, rel=rel, data=None)
+    document = Document(path=path, rel=rel, data=None, marks={}, key_marks={})
     document.data = _construct(node, (), document, set())
     return document
+
+
+def _compose(text: str, rel: str) -> yaml.Node | None:
+    """The node tree of the text, refusing anchors, aliases, tags and deep nesting first."""
+    loader = _Loader(text)
+    try:
+        if _needs_event_check(text):
+            _check_events(text, rel)
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+class _Unusual(Exception):
+    """The fast reader met something it leaves to the careful one (or an error to explain)."""
+
+
+_PLAIN_NULL = frozenset(("", "~", "null", "Null", "NULL"))
+_PLAIN_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
+               "FALSE": False}
+_INT = _SCALARS["tag:yaml.org,2002:int"][0]
+_FLOAT = _SCALARS["tag:yaml.org,2002:float"][0]
+
+
+def _plain(value: str) -> Any:
+    """A plain (unquoted) scalar resolved exactly as `_Loader` and `_scalar` resolve it."""
+    if value in _PLAIN_NULL:
+        return None
+    if value in _PLAIN_BOOL:
+        return _PLAIN_BOOL[value]
+    try:  # a number Python cannot hold stays text, as in `_scalar`
+        if value[0] in "-+.0123456789":
+            if _INT.match(value):
+                return int(value)
+            if _FLOAT.match(value):
+                number = float(value)
+                return value if math.isinf(number) else number
+    except ValueError:
+        return value
+    return value
+
+
+def _fast_data(text: str) -> Any:
+    """The data of an ordinary record, built straight from libyaml's events without positions.
+
+    Raises `_Unusual` at the first anchor, alias, tag, complex or repeated key, deep nesting,
+    second document, empty file or syntax error, all of which the careful reader reports.
+    """
+    loader = _Loader(text)
+    stack: list[Any] = []
+    keys: list[Any] = []  # per open mapping: the key waiting for its value, or _NO_KEY
+    root: Any = _NO_KEY
+    scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    try:
+        get_event = loader.get_event
+        while (event := get_event()) is not None:
+            kind = type(event)
+            if kind is scalar:
+                if event.anchor is not None or event.tag is not None:
+                    raise _Unusual
+                raw_key = event.value
+                value: Any = _plain(raw_key) if event.implicit[0] else raw_key
+            elif kind is mapping_start or kind is sequence_start:
+                if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
+                    raise _Unusual
+                stack.append({} if kind is mapping_start else [])
+                keys.append(_NO_KEY)
+                continue
+            elif kind is mapping_end or kind is sequence_end:
+                value, raw_key = stack.pop(), None
+                keys.pop()
+            elif kind is alias:
+                raise _Unusual
+            else:
+                continue
+            if not stack:
+                if root is not _NO_KEY:
+                    raise _Unusual
+                root = value
+            elif type(top := stack[-1]) is list:
+                top.append(value)
+            elif (key := keys[-1]) is _NO_KEY:
+                if raw_key is None or raw_key in top:
+                    raise _Unusual
+                keys[-1] = raw_key
+            else:
+                top[key] = value
+                keys[-1] = _NO_KEY
+    except yaml.YAMLError:
+        raise _Unusual from None
+    finally:
+        loader.dispose()
+    if root is _NO_KEY or root is None:
+        raise _Unusual
+    return root
+
+
+_NO_KEY = object()
 
 
 MAX_DEPTH = 32
@@ -176,6 +292,8 @@ def _decode(raw: bytes, refuse: Any) -> str:
 
 
 def _check_tabs(text: str, refuse: Any) -> None:
+    if "\t" not in text:
+        return
     for number, line in enumerate(text.splitlines(), 1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
@@ -261,6 +379,22 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     except ValueError:
         return value
     return value
+
+
+def leaves(data: Any) -> list[Any]:
+    """Every scalar in `data`, in document order, without paths: a quick first look for checks
+    that rarely find anything (the careful walk with paths runs only when they do)."""
+    found: list[Any] = []
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if type(value) is dict:
+            stack.extend(reversed(value.values()))
+        elif type(value) is list:
+            stack.extend(reversed(value))
+        else:
+            found.append(value)
+    return found
 
 
 def iter_record_files(root: Path) -> Iterator[tuple[str, Path]]:

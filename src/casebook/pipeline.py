@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from casebook.duplicates import duplicate_warnings
 from casebook.link import VOCABULARIES, Library, build_library, suggest_ids
-from casebook.load import Document, iter_record_files, load_document
+from casebook.load import Document, iter_record_files, leaves, load_document
 from casebook.privacy import personal_data_problems
 from casebook.problems import Problem
 from casebook.scaffold import placeholder_problems
-from casebook.validate import KINDS, validate_document
+from casebook.validate import KINDS, validate_document, warm_up
 
 
 @dataclass
@@ -27,10 +30,19 @@ class CheckResult:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def check_library(root: Path) -> CheckResult:
-    """Load, validate and link every record under `root`; one bad file never stops the others."""
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_FROM = 200
+
+
+def check_library(root: Path, *, workers: int | None = None) -> CheckResult:
+    """Load, validate and link every record under `root`; one bad file never stops the others.
+
+    Each file is read and checked on its own, so large libraries are spread over the machine's
+    cores (`workers`, default: all); linking then runs once over everything.
+    """
     documents: list[tuple[str, Document, set[int] | None]] = []
     problems: list[Problem] = []
+    items: list[tuple[str, Path, str]] = []
     files = 0
     for kind, path in iter_record_files(root):
         files += 1
@@ -38,18 +50,15 @@ def check_library(root: Path) -> CheckResult:
         if path.suffix != ".yaml":
             problems.append(Problem(rel, 1, 1, "", "记录文件的扩展名应为 .yaml，这个文件不会被读取",
                                     f"请把它改名为 {path.stem}.yaml。", "extension"))
-            continue
-        if kind not in KINDS:
+        elif kind not in KINDS:
             problems.append(Problem(rel, 1, 1, "", f"不认识的词表文件夹 cases/vocab/{path.parent.name}/",
                                     f"词表文件夹只能是：{'、'.join(VOCABULARIES)}。", "unknown-kind"))
-            continue
-        doc, load_problems = load_document(path, rel)
-        problems += load_problems
-        if doc is None:
-            continue
-        schema_problems, rejected = validate_document(kind, doc)
-        problems += _contributor_checks(kind, doc, schema_problems)
-        documents.append((kind, doc, rejected))
+        else:
+            items.append((kind, path, rel))
+    for kind, doc, file_problems, rejected in _check_files(items, workers):
+        problems += file_problems
+        if doc is not None:
+            documents.append((kind, doc, rejected))
     library, link_problems = build_library(documents)
     cases = {doc.data["id"]: doc for kind, doc, _ in documents
              if kind == "case" and isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str)}
@@ -58,9 +67,34 @@ def check_library(root: Path) -> CheckResult:
     return CheckResult(library, sorted(problems), files)
 
 
+_Checked = tuple[str, Document | None, list[Problem], set[int] | None]
+
+
+def _check_files(items: list[tuple[str, Path, str]], workers: int | None) -> list[_Checked]:
+    """Every file checked on its own, in the given order; in worker processes when it pays."""
+    workers = workers or len(os.sched_getaffinity(0))
+    if workers < 2 or len(items) < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+        return [_check_file(item) for item in items]
+    for kind in {kind for kind, _, _ in items}:
+        warm_up(kind)  # compiled once here, inherited by every worker
+    chunk = max(1, len(items) // (workers * 4))
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        return list(pool.map(_check_file, items, chunksize=chunk))
+
+
+def _check_file(item: tuple[str, Path, str]) -> _Checked:
+    kind, path, rel = item
+    doc, problems = load_document(path, rel)
+    if doc is None:
+        return kind, None, problems, None
+    schema_problems, rejected = validate_document(kind, doc)
+    return kind, doc, problems + _contributor_checks(kind, doc, schema_problems), rejected
+
+
 def _contributor_checks(kind: str, doc: Document, schema_problems: list[Problem]) -> list[Problem]:
     """Schema problems (less those a left-over placeholder explains better) and personal data."""
-    unfilled = placeholder_problems(kind, doc)
+    values = leaves(doc.data)
+    unfilled = placeholder_problems(kind, doc, values)
     explained = {p.field for p in unfilled}
     return ([p for p in schema_problems if p.field not in explained] + unfilled
-            + personal_data_problems(doc))
+            + personal_data_problems(doc, values))

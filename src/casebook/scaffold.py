@@ -19,7 +19,7 @@ from typing import Any
 from casebook.casefile import write_case
 from casebook.fields import Field, children, field_by_path
 from casebook.link import Library
-from casebook.load import Document
+from casebook.load import Document, leaves
 from casebook.problems import Problem, field_name
 from casebook.validate import choices, schema_node
 
@@ -199,9 +199,15 @@ def _taken(root: Path, library: Library) -> Callable[[str], bool]:
     return taken
 
 
-def placeholder_problems(kind: str, doc: Document) -> list[Problem]:
-    """An error for each value that still holds the scaffold's placeholder, saying what goes there."""
+def placeholder_problems(kind: str, doc: Document, values: list[Any] | None = None) -> list[Problem]:
+    """An error for each value that still holds the scaffold's placeholder, saying what goes there.
+
+    `values`: the document's `leaves`, when the caller already has them.
+    """
     problems: list[Problem] = []
+    values = leaves(doc.data) if values is None else values
+    if not any(isinstance(value, str) and PLACEHOLDER in value for value in values):
+        return problems
 
     def walk(value: Any, path: tuple[str | int, ...]) -> None:
         if isinstance(value, dict):

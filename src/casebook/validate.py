@@ -6,17 +6,15 @@ them (field titles, allowed values) so they stay in step with the schema.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import difflib
 import json
-from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
 
-import fastjsonschema
 import jsonschema
+import jsonschema_rs
 
 from casebook.load import Document
 from casebook.problems import Problem, field_name
@@ -43,18 +41,19 @@ def _validator(kind: str) -> jsonschema.Draft7Validator:
 
 
 @cache
-def _compiled(kind: str) -> Callable[[Any], Any]:
-    # fastjsonschema rewrites the $refs of the dict it is given: keep the cached schema intact.
-    return fastjsonschema.compile(copy.deepcopy(load_schema(kind)))
+def _compiled(kind: str) -> jsonschema_rs.Draft7Validator:
+    # Formats are not checked, as jsonschema (the full report) does not check them either.
+    return jsonschema_rs.Draft7Validator(load_schema(kind), validate_formats=False)
+
+
+def warm_up(kind: str) -> None:
+    """Compile a kind's schema now (before worker processes start, so they share it)."""
+    _compiled(kind)
 
 
 def _passes(kind: str, data: Any) -> bool:
     """Fast yes/no from a compiled schema; only a failing record pays for jsonschema's full report."""
-    try:
-        _compiled(kind)(data)
-    except fastjsonschema.JsonSchemaException:
-        return False
-    return True
+    return _compiled(kind).is_valid(data)
 
 
 def schema_node(kind: str, path: tuple[str | int, ...]) -> dict[str, Any]:
@@ -74,8 +73,7 @@ def _deref(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in node:
         merged = {k: v for k, v in node.items() if k != "$ref"}
         target = root
-        # The pointer after "#": fastjsonschema rewrites refs in place to absolute URIs
-        # (https://…/case.schema.json#/definitions/day) in the cached schema it compiles.
+        # The pointer after "#" (a ref may also be written as an absolute URI).
         for part in node["$ref"].rpartition("#")[2].lstrip("/").split("/"):
             target = target[part]
         node = {**target, **merged}
