@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from casebook.charts import bar_chart, wrap
-from casebook.compare import Reported, basis, compare_values, pair_note, reported
+from casebook.compare import Reported, basis, compare_values, reported
 from casebook.pipeline import check_library
 from conftest import ROOT
 from sitebuild import content, page
@@ -87,14 +87,6 @@ def test_only_lone_values_get_a_reason() -> None:
     assert [s.label for s in comparison.sets] == ["A", "B"]
     assert comparison.set_label == {("a", "one"): "A", ("b", "two"): "A", ("c", "three"): "B"}
     assert set(comparison.reasons) == {("c", "three")}
-
-
-def test_pair_note_says_whether_two_cases_have_a_comparable_pair() -> None:
-    same, note = pair_note([item("a", "甲市")], [item("b", "乙市", date="2020"), item("b", "乙市", vid="w")])
-    assert same and note.startswith("可直接比较")
-    apart, note = pair_note([item("a", "甲市")], [item("b", "乙市", scope="全市行政村", date="2020")])
-    assert not apart
-    assert note == "不可直接比较：范围不同：全市村 vs 全市行政村；年份不同：2021 vs 2020"
 
 
 def test_zunyi_and_bijie_yijiantiao_rates_are_apart_for_scope_and_year(library) -> None:

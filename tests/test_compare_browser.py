@@ -97,12 +97,18 @@ def shown_rows(page, name: str) -> set[str]:
     return set(visible_texts(page, f'tbody[data-name="{name}"] tr[data-cases] > th'))
 
 
+def ready(page) -> None:
+    """Wait until the page has loaded the chosen cases' parts and filled its tables."""
+    page.wait_for_selector("#compare-form[data-state=ready]", state="attached")
+
+
 def checked(page) -> list[str]:
     return page.eval_on_selector_all('input[name="cases"]', "els => els.filter(e => e.checked).map(e => e.value)")
 
 
 def test_two_cases_from_the_address_side_by_side(tab, server: str) -> None:
     tab.goto(f"{server}compare/?cases={ZUNYI},{BIJIE}")
+    ready(tab)
     assert checked(tab) == [BIJIE, ZUNYI]
     assert visible_texts(tab, "[data-table='cases'] table thead th[data-case]") == ["毕节市", "遵义市"]
     titles = visible_texts(tab, "[data-table='cases'] table td[data-case] a")
@@ -124,7 +130,9 @@ def test_two_cases_from_the_address_side_by_side(tab, server: str) -> None:
 
 def test_choosing_a_case_updates_the_address_and_the_address_reproduces_it(tab, server: str) -> None:
     tab.goto(f"{server}compare/?cases={ZUNYI},{BIJIE}")
+    ready(tab)
     tab.get_by_label(CASES[QINGHAI]["title"]).check()
+    ready(tab)
     assert tab.url.endswith(f"compare/?cases={BIJIE},{QINGHAI},{ZUNYI}")
     three = {"shared": shown_rows(tab, "shared"), "indicators": shown_rows(tab, "indicators"),
              "columns": visible_texts(tab, "[data-table='cases'] table thead th[data-case]")}
@@ -132,6 +140,7 @@ def test_choosing_a_case_updates_the_address_and_the_address_reproduces_it(tab, 
     assert three["shared"] == shared_practices(ZUNYI, BIJIE, QINGHAI)
     assert three["shared"] < shared_practices(ZUNYI, BIJIE)
     tab.goto(tab.url)  # what someone opening the shared link sees
+    ready(tab)
     assert checked(tab) == [BIJIE, QINGHAI, ZUNYI]
     assert {"shared": shown_rows(tab, "shared"), "indicators": shown_rows(tab, "indicators"),
             "columns": visible_texts(tab, "[data-table='cases'] table thead th[data-case]")} == three
@@ -142,9 +151,11 @@ def test_choosing_a_case_updates_the_address_and_the_address_reproduces_it(tab, 
 def test_at_most_four_cases_and_at_least_two(tab, server: str) -> None:
     ids = sorted(CASES)
     tab.goto(f"{server}compare/?cases={','.join(ids)}")
+    ready(tab)
     assert len(checked(tab)) == 4 and tab.url.endswith("?cases=" + ",".join(ids[:4]))
     assert tab.locator(f'input[value="{ids[4]}"]').is_disabled()
     tab.goto(f"{server}compare/?cases={ZUNYI},nonexistent")
+    ready(tab)
     assert checked(tab) == [ZUNYI] and tab.url.endswith(f"?cases={ZUNYI}")
     assert "请再选 1 个" in tab.text_content("#compare-status")
     assert not shown_rows(tab, "shared")
@@ -155,12 +166,14 @@ def test_case_page_link_opens_a_comparison_with_its_closest_case(tab, server: st
     tab.goto(f"{server}cases/{ZUNYI}/")
     tab.get_by_role("link", name="与其他案例对比").click()
     tab.wait_for_load_state()
+    ready(tab)
     assert ZUNYI in checked(tab) and len(checked(tab)) == 2
     assert len(visible_texts(tab, "[data-table='cases'] table thead th[data-case]")) == 2
 
 
 def test_compare_page_prints_the_comparison_not_the_form(tab, server: str) -> None:
     tab.goto(f"{server}compare/?cases={ZUNYI},{BIJIE}")
+    ready(tab)
     tab.emulate_media(media="print")
     assert not tab.locator("#compare-form").is_visible()
     printed = tab.locator("#compare-print")

@@ -1,9 +1,10 @@
-/* Compare page (compare/): shows the precomputed columns, rows and notes of the cases named in
- * the address (?cases=a,b) and keeps the address in step with the checkboxes, so a link or a
- * reload shows the same comparison. Every cell carries data-case; a row carries data-cases (the
- * cases that have it) inside a tbody whose data-rows says whether "all" or only "some" of the
- * chosen cases must have it; pair notes carry data-pair. Written for old phone browsers too:
- * no framework, no modules, nothing fetched. */
+/* Compare page (compare/): loads the parts of the cases named in the address (?cases=a,b), one
+ * small file each (compare/cases/<id>.json), and fills the page's tables from them; keeps the
+ * address in step with the checkboxes, so a link or a reload shows the same comparison.
+ * Whether two cases' values of an indicator are directly comparable is decided here, from each
+ * value's basis; the wording of a difference comes with the data (casebook.compare.facets).
+ * Written for old phone browsers too: no framework, no modules. When done, the form carries
+ * data-state="ready". */
 (function () {
   "use strict";
   var MIN = 2;
@@ -15,6 +16,9 @@
   var boxes = toArray(form.querySelectorAll('input[name="cases"]'));
   var known = boxes.map(function (box) { return box.value; });
   var status = document.getElementById("compare-status");
+  var order = JSON.parse(document.getElementById("compare-order").textContent);
+  var parts = {}; /* case id → promise of its parsed part */
+  var shown = 0; /* the latest request, so a slow answer never overwrites a newer one */
 
   function toArray(list) {
     return Array.prototype.slice.call(list);
@@ -32,9 +36,9 @@
   function fromAddress() {
     var asked = [];
     window.location.search.replace(/^\?/, "").split("&").forEach(function (pair) {
-      var parts = pair.split("=");
-      if (parts[0] === "cases" && parts.length > 1) {
-        decodeURIComponent(parts[1].replace(/\+/g, " ")).split(",").forEach(function (id) {
+      var bits = pair.split("=");
+      if (bits[0] === "cases" && bits.length > 1) {
+        decodeURIComponent(bits[1].replace(/\+/g, " ")).split(",").forEach(function (id) {
           asked.push(id.trim());
         });
       }
@@ -51,36 +55,196 @@
     return window.location.pathname + query + window.location.hash;
   }
 
-  function show(ids) {
-    var ready = ids.length >= MIN;
-    each("[data-case]", function (el) {
-      el.hidden = !(ready && contains(ids, el.getAttribute("data-case")));
+  /* A JSON file of this site: fetched over http(s); a page opened from disk (file://) cannot
+   * fetch, so a site built for that defines window.casebookLoadJSON. */
+  function loadJSON(url) {
+    if (typeof window.casebookLoadJSON === "function") {
+      return window.casebookLoadJSON(url);
+    }
+    return fetch(url).then(function (response) {
+      if (!response.ok) {
+        throw new Error(response.status + " " + url);
+      }
+      return response.json();
     });
-    each("[data-pair]", function (el) {
-      var pair = el.getAttribute("data-pair").split(" ");
-      el.hidden = !(ready && contains(ids, pair[0]) && contains(ids, pair[1]));
+  }
+
+  function part(id) {
+    if (!parts[id]) {
+      parts[id] = loadJSON(new URL("cases/" + encodeURIComponent(id) + ".json", document.baseURI.replace(/[?#].*$/, "")).href)
+        .then(function (data) {
+          var holder = document.createElement("template");
+          holder.innerHTML = data.html; /* rendered and escaped by the site's own templates */
+          var root = holder.content.firstElementChild;
+          var rows = function (attribute) {
+            var found = {};
+            toArray(root.querySelectorAll("tr[" + attribute + "]")).forEach(function (row) {
+              found[row.getAttribute(attribute)] = row;
+            });
+            return found;
+          };
+          return { id: id, who: root.getAttribute("data-who"), title: root.getAttribute("data-title"),
+                   fields: rows("data-row"), practices: rows("data-practice"),
+                   indicators: rows("data-indicator"), outcomes: root.querySelector(".cb-compare__column") };
+        });
+      parts[id].catch(function () { delete parts[id]; });
+    }
+    return parts[id];
+  }
+
+  function cell(tag, content, id) {
+    var el = document.createElement(tag);
+    if (id) {
+      el.setAttribute("data-case", id);
+    }
+    if (content) {
+      toArray(content.childNodes).forEach(function (node) { el.appendChild(node.cloneNode(true)); });
+    } else {
+      el.textContent = "—";
+    }
+    return el;
+  }
+
+  function header(table, cases) {
+    var row = table.querySelector("thead tr");
+    toArray(row.querySelectorAll("th[data-case]")).forEach(function (th) { th.remove(); });
+    var last = row.querySelector(".cb-compare__last");
+    cases.forEach(function (c) {
+      var th = document.createElement("th");
+      th.setAttribute("scope", "col");
+      th.setAttribute("data-case", c.id);
+      th.textContent = c.who;
+      row.insertBefore(th, last);
     });
-    each("tbody", function (body) {
-      var rule = body.getAttribute("data-rows");
-      var shown = 0;
-      toArray(body.querySelectorAll("tr[data-cases]")).forEach(function (row) {
-        var has = row.getAttribute("data-cases").split(" ");
-        var count = ids.filter(function (id) { return contains(has, id); }).length;
-        var wanted = rule === "all" ? count === ids.length : count > 0 && count < ids.length;
-        row.hidden = !(ready && wanted);
-        shown += row.hidden ? 0 : 1;
+  }
+
+  function clear(body) {
+    toArray(body.querySelectorAll("tr[data-cases]")).forEach(function (row) { row.remove(); });
+    toArray(body.querySelectorAll("td[data-case]")).forEach(function (td) { td.remove(); });
+  }
+
+  function values(row) {
+    return toArray(row.querySelectorAll("[data-basis]")).map(function (el) {
+      return { basis: el.getAttribute("data-basis"), facts: el.getAttribute("data-facts"),
+               facets: JSON.parse(el.getAttribute("data-facets")) };
+    });
+  }
+
+  /* Like casebook.compare: comparable when any value of one shares its basis with any value of
+   * the other; else the differences of the pair with the fewest. */
+  function pairNote(first, second) {
+    var best = null;
+    for (var i = 0; i < first.length; i++) {
+      for (var j = 0; j < second.length; j++) {
+        if (first[i].basis === second[j].basis) {
+          return "可直接比较（" + first[i].facts + "）";
+        }
+        var a = first[i].facets, b = second[j].facets, keysA = JSON.parse(first[i].basis),
+            keysB = JSON.parse(second[j].basis), diffs = [];
+        for (var k = 0; k < a.length; k++) {
+          if (JSON.stringify(keysA[k]) !== JSON.stringify(keysB[k])) {
+            diffs.push(a[k][0] + "不同：" + a[k][1] + " vs " + b[k][1]);
+          }
+        }
+        if (!best || diffs.length < best.length) {
+          best = diffs;
+        }
+      }
+    }
+    return "不可直接比较：" + best.join("；");
+  }
+
+  function practiceRows(body, cases, wanted) {
+    order.practices.forEach(function (pid) {
+      var has = cases.filter(function (c) { return c.practices[pid]; });
+      if (!wanted(has.length)) {
+        return;
+      }
+      var source = has[0].practices[pid];
+      var row = document.createElement("tr");
+      row.setAttribute("data-cases", has.map(function (c) { return c.id; }).join(" "));
+      row.appendChild(cell("th", source.querySelector("th")));
+      row.firstChild.setAttribute("scope", "row");
+      cases.forEach(function (c) {
+        row.appendChild(cell("td", c.practices[pid] && c.practices[pid].querySelector("td"), c.id));
       });
+      body.insertBefore(row, body.querySelector(".cb-compare__empty"));
+    });
+  }
+
+  function indicatorRows(body, cases) {
+    order.indicators.forEach(function (iid) {
+      if (!cases.every(function (c) { return c.indicators[iid]; })) {
+        return;
+      }
+      var row = document.createElement("tr");
+      row.setAttribute("data-cases", cases.map(function (c) { return c.id; }).join(" "));
+      row.appendChild(cell("th", cases[0].indicators[iid].querySelector("th")));
+      row.firstChild.setAttribute("scope", "row");
+      cases.forEach(function (c) {
+        row.appendChild(cell("td", c.indicators[iid].querySelector("td"), c.id));
+      });
+      var notes = document.createElement("ul");
+      notes.className = "cb-compare__pairs";
+      for (var i = 0; i < cases.length; i++) {
+        for (var j = i + 1; j < cases.length; j++) {
+          var li = document.createElement("li");
+          var note = pairNote(values(cases[i].indicators[iid]), values(cases[j].indicators[iid]));
+          li.textContent = (cases.length > 2 ? cases[i].who + "—" + cases[j].who + "：" : "") + note;
+          notes.appendChild(li);
+        }
+      }
+      var last = cell("td", cases[0].indicators[iid].querySelector("td:last-child"));
+      last.insertBefore(notes, last.firstChild);
+      row.appendChild(last);
+      body.insertBefore(row, body.querySelector(".cb-compare__empty"));
+    });
+  }
+
+  function fill(cases) {
+    var ready = cases.length >= MIN;
+    each(".cb-compare table", function (table) { header(table, ready ? cases : []); });
+    each("tbody[data-name]", function (body) {
+      clear(body);
+      if (!ready) {
+        return;
+      }
+      var name = body.getAttribute("data-name");
+      if (name === "fields") {
+        toArray(body.querySelectorAll("tr[data-row]")).forEach(function (row) {
+          cases.forEach(function (c) {
+            row.appendChild(cell("td", c.fields[row.getAttribute("data-row")].querySelector("td"), c.id));
+          });
+        });
+      } else if (name === "indicators") {
+        indicatorRows(body, cases);
+      } else {
+        practiceRows(body, cases, name === "shared"
+          ? function (n) { return n === cases.length; }
+          : function (n) { return n > 0 && n < cases.length; });
+      }
+    });
+    var outcomes = document.getElementById("compare-outcomes");
+    outcomes.textContent = "";
+    if (ready) {
+      cases.forEach(function (c) { outcomes.appendChild(c.outcomes.cloneNode(true)); });
+    }
+    each("tbody[data-name]", function (body) {
+      var count = body.querySelectorAll("tr[data-cases]").length;
+      toArray(body.querySelectorAll("tr[data-row]")).forEach(function (row) { row.hidden = !ready; });
       var empty = body.querySelector(".cb-compare__empty");
       if (empty) {
         var none = empty.getAttribute("data-none");
-        empty.hidden = ready && (shown > 0 || !none);
+        empty.hidden = ready && (count > 0 || !none);
         empty.cells[0].textContent = ready ? none : "请先在上方选择 " + MIN + "–" + MAX + " 个案例。";
       }
-      var name = body.getAttribute("data-name");
-      if (name) {
-        each('[data-count="' + name + '"]', function (el) { el.textContent = String(shown); });
-      }
+      each('[data-count="' + body.getAttribute("data-name") + '"]', function (el) { el.textContent = String(count); });
     });
+  }
+
+  function show(ids) {
+    var request = ++shown;
+    form.removeAttribute("data-state");
     boxes.forEach(function (box) {
       box.disabled = !box.checked && ids.length >= MAX;
     });
@@ -96,6 +260,23 @@
     } else {
       status.textContent = "已选 " + ids.length + " 个案例。";
     }
+    var message = status.textContent;
+    if (ids.length >= MIN) {
+      status.textContent = message + "正在载入……";
+    }
+    Promise.all(ids.map(part)).then(function (cases) {
+      if (request !== shown) {
+        return;
+      }
+      fill(ids.length >= MIN ? cases : []);
+      status.textContent = message;
+      form.setAttribute("data-state", "ready");
+    }, function () {
+      if (request === shown) {
+        status.textContent = "所选案例的数据没有载入，请检查网络后重新选择。";
+        form.setAttribute("data-state", "failed");
+      }
+    });
   }
 
   function update() {

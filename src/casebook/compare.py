@@ -96,8 +96,7 @@ def _scope_key(scope: str) -> str:
 
 def basis(value: Mapping[str, Any]) -> tuple[Any, ...]:
     """What must be equal for two values to be directly comparable."""
-    return (value["unit"], kind_of(value), value.get("since"), _scope_key(value["scope"]),
-            year_of(value), value["date_basis"])
+    return tuple(key for _, key, _ in facets(value))
 
 
 @cache
@@ -116,23 +115,24 @@ def facts(value: Mapping[str, Any]) -> str:
             f"{span}；{KIND_LABELS[kind_of(value)]}")
 
 
+def facets(value: Mapping[str, Any]) -> list[tuple[str, Any, str]]:
+    """(name, what must be equal, how to say it) for each part of a value's basis, in order.
+
+    The compare page's script names differences from these, so its wording stays this one.
+    """
+    return [("单位", value["unit"], value["unit"]),
+            ("类型", kind_of(value), KIND_LABELS[kind_of(value)]),
+            ("统计方式", value.get("since"), _span(value)),
+            ("范围", _scope_key(value["scope"]), value["scope"]),
+            ("年份", year_of(value), year_of(value)),
+            ("时间依据", value["date_basis"], _date_basis_labels()[value["date_basis"]])]
+
+
 def differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
     """Each way in which `a` and `b` are not comparable, naming both sides (empty: comparable)."""
-    found = []
-    if a["unit"] != b["unit"]:
-        found.append(f"单位不同：{a['unit']} vs {b['unit']}")
-    if kind_of(a) != kind_of(b):
-        found.append(f"类型不同：{KIND_LABELS[kind_of(a)]} vs {KIND_LABELS[kind_of(b)]}")
-    if a.get("since") != b.get("since"):
-        found.append(f"统计方式不同：{_span(a)} vs {_span(b)}")
-    if _scope_key(a["scope"]) != _scope_key(b["scope"]):
-        found.append(f"范围不同：{a['scope']} vs {b['scope']}")
-    if year_of(a) != year_of(b):
-        found.append(f"年份不同：{year_of(a)} vs {year_of(b)}")
-    if a["date_basis"] != b["date_basis"]:
-        labels = _date_basis_labels()
-        found.append(f"时间依据不同：{labels[a['date_basis']]} vs {labels[b['date_basis']]}")
-    return found
+    return [f"{name}不同：{label_a} vs {label_b}"
+            for (name, key_a, label_a), (_, key_b, label_b) in zip(facets(a), facets(b), strict=True)
+            if key_a != key_b]
 
 
 def _nearest(item: Reported, others: Sequence[Reported]) -> tuple[Reported, list[str]]:
@@ -149,15 +149,7 @@ def set_label(index: int) -> str:
 
 def compare_values(values: Sequence[Reported]) -> Comparison:
     """Group one indicator's values into comparable sets and explain every lone value."""
-    comparison = Comparison()
-    by_basis: dict[tuple[Any, ...], ComparableSet] = {}
-    for item in values:
-        key = basis(item.value)
-        if key not in by_basis:
-            by_basis[key] = ComparableSet(set_label(len(by_basis)), [], facts(item.value))
-            comparison.sets.append(by_basis[key])
-        by_basis[key].members.append(item)
-        comparison.set_label[item.key] = by_basis[key].label
+    comparison = group_values(values)
     for group in comparison.sets:
         if group.comparable or len(values) < 2:
             continue
@@ -168,15 +160,15 @@ def compare_values(values: Sequence[Reported]) -> Comparison:
     return comparison
 
 
-def pair_note(first: Sequence[Reported], second: Sequence[Reported]) -> tuple[bool, str]:
-    """Whether two cases' values of one indicator include a directly comparable pair, and why not.
-
-    For the compare page: comparable when any value of one shares its basis with any value of
-    the other; else the differences of the nearest pair.
-    """
-    pairs = [(a, b) for a in first for b in second]
-    for a, b in pairs:
-        if basis(a.value) == basis(b.value):
-            return True, f"可直接比较（{facts(a.value)}）"
-    best = min(pairs, key=lambda p: len(differences(p[0].value, p[1].value)))
-    return False, "不可直接比较：" + "；".join(differences(best[0].value, best[1].value))
+def group_values(values: Sequence[Reported]) -> Comparison:
+    """Group one indicator's values into comparable sets (without the reasons)."""
+    comparison = Comparison()
+    by_basis: dict[tuple[Any, ...], ComparableSet] = {}
+    for item in values:
+        key = basis(item.value)
+        if key not in by_basis:
+            by_basis[key] = ComparableSet(set_label(len(by_basis)), [], facts(item.value))
+            comparison.sets.append(by_basis[key])
+        by_basis[key].members.append(item)
+        comparison.set_label[item.key] = by_basis[key].label
+    return comparison

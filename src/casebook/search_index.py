@@ -21,10 +21,10 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined
+from selectolax.lexbor import LexborHTMLParser
 from jinja2.sandbox import SandboxedEnvironment
 
 from casebook.link import Library
@@ -67,50 +67,27 @@ class IndexSummary:
     seconds: float
 
 
-class _BodyText(HTMLParser):
-    """Text inside `data-pagefind-body`, without the excluded sections: what Pagefind indexes.
-
-    Link text is kept apart: a link names another page (a related practice, the region of a
-    case), which is not a mention of that page's subject.
-    """
-
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-            "track", "wbr"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
-        self.links: list[str] = []
-        self._stack: list[tuple[str, bool, bool, bool]] = []  # (tag, in body, skipped, in link)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.VOID:
-            return
-        body, skipped, link = self._stack[-1][1:] if self._stack else (False, False, False)
-        named = dict(attrs)
-        classes = set((named.get("class") or "").split())
-        body = body or "data-pagefind-body" in named
-        skipped = (skipped or tag in ("script", "style") or "data-pagefind-ignore" in named
-                   or bool(classes & set(EXCLUDED_CLASSES)))
-        self._stack.append((tag, body, skipped, link or tag == "a"))
-
-    def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self._stack) - 1, -1, -1):
-            if self._stack[depth][0] == tag:
-                del self._stack[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        if self._stack and self._stack[-1][1] and not self._stack[-1][2]:
-            (self.links if self._stack[-1][3] else self.text).append(data)
+# Elements whose text the index never holds.
+_SKIPPED = ", ".join(["script", "style", "[data-pagefind-ignore]", *(f".{c}" for c in EXCLUDED_CLASSES)])
 
 
 def indexed_text(html: str) -> tuple[str, str]:
-    """The text of a built page that the search index holds: outside links, and in links."""
-    parser = _BodyText()
-    parser.feed(html)
-    parser.close()
-    return " ".join(parser.text), " ".join(parser.links)
+    """The text of a built page that the search index holds: outside links, and in links.
+
+    That is the text inside `data-pagefind-body`, without the excluded sections. Link text is
+    kept apart: a link names another page (a related practice, the region of a case), which is
+    not a mention of that page's subject.
+    """
+    body = LexborHTMLParser(html).css_first("[data-pagefind-body]")
+    if body is None:
+        return "", ""
+    for node in body.css(_SKIPPED):
+        node.decompose()
+    links = body.css("a")
+    link_text = " ".join(link.text(deep=True, separator=" ") for link in links)
+    for link in links:
+        link.decompose()
+    return body.text(deep=True, separator=" "), link_text
 
 
 def page_keywords(url: str, text: str, terms: dict[str, Term], matcher: TermMatcher,

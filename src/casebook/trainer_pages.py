@@ -3,18 +3,20 @@
 `trainer_outputs` is the one call `outputs.site_outputs` makes: the download files under
 `downloads/`, the downloads page with a data dictionary generated from the column definitions
 (and through them the schema), the compare page, and each indicator's chart as an SVG file for
-slides. The compare page holds every case's column, row and note precomputed; a small script
-(content/javascripts/compare.js) shows those of the cases named in the address.
+slides. The compare page holds the choice of cases and the tables' frames; each case's part of
+the comparison is a file of its own (compare/cases/<id>.json), which a small script
+(content/javascripts/compare.js) loads for the cases named in the address. So the page, and what
+a reader downloads, stays the same size however large the library grows.
 """
 
 from __future__ import annotations
 
-from itertools import combinations
+import json
 from pathlib import Path
 from typing import Any
 
 from casebook.charts import bar_chart
-from casebook.compare import compare_values, pair_note, reported, who
+from casebook.compare import compare_values, facets, facts, group_values, reported, who
 from casebook.export import DOWNLOADS_DIR, RECORDS_JSON, WORKBOOK, data_date, download_files
 from casebook.link import VOCABULARIES, Library
 from casebook.render import Page, Renderer, record_path
@@ -34,8 +36,7 @@ def trainer_outputs(library: Library, root: Path, settings: dict[str, Any] | Non
                                  workbook=WORKBOOK, records_json=RECORDS_JSON,
                                  vocabularies=VOCABULARIES, data_date=data_date(library).date(),
                                  cases=library.sorted_cases()))
-    pages.append(renderer.render("compare.md.j2", record_path("compare"), maximum=MAX_COMPARED,
-                                 **compare_view(library)))
+    pages += compare_outputs(library, renderer)
     for iid in sorted(library.indicators):
         chart = bar_chart(library.indicators[iid], compare_values(reported(library, iid)))
         if chart:
@@ -44,35 +45,42 @@ def trainer_outputs(library: Library, root: Path, settings: dict[str, Any] | Non
     return pages
 
 
-def compare_view(library: Library) -> dict[str, Any]:
-    """Everything the compare page can show, for every case; the page script picks the columns.
+# The rows of the compare page's first table, in order: (key, label); compare_case.html.j2 fills them.
+FIELDS = (("case", "案例"), ("region", "地区"), ("body", "实践主体"), ("time", "时间"), ("themes", "主题"),
+          ("status", "审核状态"), ("summary", "摘要"), ("size", "规模"))
 
-    Practices: each one any case uses, with each case's entries (and their position, for the
-    case page's `#p-N` anchor). Indicators: those at least two cases report (only these can be
-    common to a selection), with each case's values and a note for every pair of cases.
+
+def compare_outputs(library: Library, renderer: Renderer) -> list[Page]:
+    """The compare page, and each case's part of it as compare/cases/<id>.json.
+
+    A case's part: its cells of the case table, its practices (with each entry's position, for
+    the case page's `#p-N` anchor), its values by indicator with what decides comparability (the
+    basis, the facets that name a difference, the comparable-set letter), and its outcomes.
     """
     cases = library.sorted_cases()
-    practices = []
-    for pid, practice in library.practices.items():
-        uses = {case["id"]: [(position, entry) for position, entry in enumerate(case["practices"], 1)
-                             if entry["practice"] == pid] for case in cases}
-        uses = {cid: entries for cid, entries in uses.items() if entries}
-        if uses:
-            practices.append({"practice": practice, "uses": uses})
-    indicators = []
-    for iid, indicator in library.indicators.items():
-        values = reported(library, iid)
-        by_case: dict[str, list] = {}
-        for item in values:
-            by_case.setdefault(item.case_id, []).append(item)
-        if len(by_case) < 2:
-            continue
-        sets = compare_values(values).set_label
-        pairs = [{"cases": (a, b), "names": (by_case[a][0].who, by_case[b][0].who),
-                  "comparable": note[0], "note": note[1]}
-                 for a, b in combinations(sorted(by_case), 2)
-                 for note in [pair_note(by_case[a], by_case[b])]]
-        indicators.append({"indicator": indicator, "by_case": by_case, "sets": sets, "pairs": pairs})
-    return {"cases": cases, "who": {c["id"]: who(library, c) for c in cases},
-            "chains": {c["id"]: library.region_chain(c["place"]["region"]) for c in cases},
-            "practices": practices, "indicators": indicators}
+    path = record_path("compare")
+    pages = [renderer.render("compare.md.j2", path, maximum=MAX_COMPARED, cases=cases,
+                             fields=FIELDS, order={"practices": list(library.practices),
+                                                   "indicators": list(library.indicators)})]
+    set_labels: dict[tuple[str, str], str] = {}
+    for iid in library.indicators:
+        set_labels.update(group_values(reported(library, iid)).set_label)
+    units = {iid: indicator["unit"] for iid, indicator in library.indicators.items()}
+    for case in cases:
+        practices: dict[str, list] = {}
+        for position, entry in enumerate(case["practices"], 1):
+            practices.setdefault(entry["practice"], []).append((position, entry))
+        indicators: dict[str, list] = {}
+        for value in case["indicators"]:
+            indicators.setdefault(value["indicator"], []).append(value)
+        info = {value["id"]: {"basis": [key for _, key, _ in facets(value)],
+                              "facets": [[name, label] for name, _, label in facets(value)],
+                              "facts": facts(value), "set": set_labels[(case["id"], value["id"])]}
+                for value in case["indicators"]}
+        part = renderer.render("compare_case.html.j2", path, case=case, who=who(library, case),
+                               chain=library.region_chain(case["place"]["region"]),
+                               practices=list(practices.items()), indicators=list(indicators.items()),
+                               names_units=units, value_info=info)
+        pages.append(Page(f"compare/cases/{case['id']}.json",
+                          json.dumps({"html": part.content}, ensure_ascii=False)))
+    return pages
