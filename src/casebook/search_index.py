@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined
-from selectolax.lexbor import LexborHTMLParser
 from jinja2.sandbox import SandboxedEnvironment
+from selectolax.lexbor import LexborHTMLParser
 
 from casebook.link import Library
 from casebook.search_terms import (
