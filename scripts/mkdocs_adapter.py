@@ -20,6 +20,7 @@ from mkdocs.structure.pages import Page
 
 from casebook.outputs import site_outputs
 from casebook.pipeline import check_library
+from casebook.prerendered import put_back_html, set_aside_html
 from casebook.preview import problem_pages
 from casebook.report import text_report
 from casebook.search_index import index_site
@@ -77,15 +78,20 @@ def _pin_build_date(root: Path) -> None:
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     outputs = site_outputs(_state["library"], _state["root"], _state["settings"])
+    _state["html"] = {}
     for page in outputs + _state["problem_pages"]:
         if files.get_file_from_path(page.path) is not None:
             raise PluginError(f"content/{page.path} 与生成的页面同名；请改名或删除这个手写页面。")
-        files.append(File.generated(config, page.path, content=page.content))
+        content = page.content
+        if page.prerendered and isinstance(content, str):
+            # Markdown gets the headings only; the rendered HTML goes back in on_page_content.
+            content, _state["html"][page.path] = set_aside_html(content)
+        files.append(File.generated(config, page.path, content=content))
     return files
 
 
 def on_page_content(content: str, page: Page, **_: object) -> str:
-    """Pin the page title, escaped once, so the theme never un-escapes it.
+    """Put a generated page's HTML back, and pin the page title, escaped once.
 
     Material writes `page.title | striptags` into <title>; `striptags` also un-escapes entities, so
     a record titled `</title><script>…` would break out of the element. The theme prints
@@ -93,7 +99,8 @@ def on_page_content(content: str, page: Page, **_: object) -> str:
     """
     if page.title:
         page.meta["title"] = html.escape(html.unescape(page.title), quote=False)
-    return content
+    blocks = _state.get("html", {}).get(page.file.src_uri)
+    return put_back_html(content, blocks) if blocks else content
 
 
 def on_post_build(config: MkDocsConfig) -> None:

@@ -36,6 +36,8 @@ class Page:
     path: str
     content: str | bytes
     source: str | None = None
+    # Markdown only in its headings, the rest rendered HTML (see casebook.prerendered).
+    prerendered: bool = False
 
 
 def page_url(path: str) -> str:
@@ -114,7 +116,7 @@ class Renderer:
     def render(self, template: str, path: str, source: str | None = None, **context: Any) -> Page:
         content = self.env.get_template(template).render(page_path=path, source_file=source,
                                                          **context)
-        return Page(path, content, source)
+        return Page(path, content, source, prerendered=template.endswith(".md.j2"))
 
     def pages(self) -> list[Page]:
         lib = self.library

@@ -1,0 +1,60 @@
+"""Generated pages with their HTML set aside, so an engine's Markdown parser never reads it again.
+
+Generated pages are Markdown only in their headings (which build the table of contents); the rest
+is HTML the templates already rendered and escaped. Parsing that HTML again costs most of a
+large site's build (Python-Markdown reads every tag of a raw block to find where it ends), and
+gives the same HTML back. So each run of HTML between headings is replaced by a placeholder
+comment, and the engine adapter puts the HTML back into the converted page.
+"""
+
+from __future__ import annotations
+
+import re
+
+PLACEHOLDER = "<!-- casebook:html {} -->"
+_PLACEHOLDER = re.compile(r"<!-- casebook:html (\d+) -->")
+_HEADING = re.compile(r"#{1,6} ")
+_OPEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(/?)>")
+_CLOSE = re.compile(r"</[a-zA-Z][a-zA-Z0-9-]*\s*>")
+_VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"))
+
+
+def _depth_change(line: str) -> int:
+    opened = sum(1 for name, closing in _OPEN.findall(line)
+                 if not closing and name.lower() not in _VOID)
+    return opened - len(_CLOSE.findall(line))
+
+
+def set_aside_html(markdown: str) -> tuple[str, list[str]]:
+    """The page with each run of HTML between headings replaced by a placeholder, and the runs.
+
+    A line is a heading only outside any open element, so text such as a `# comment` inside a
+    <pre> block stays in its run. Text from records is escaped, so it never opens an element.
+    """
+    lines: list[str] = []
+    blocks: list[str] = []
+    run: list[str] = []
+    depth = 0
+
+    def close_run() -> None:
+        text = "\n".join(run).strip("\n")
+        run.clear()
+        if text.strip():
+            lines.extend(["", PLACEHOLDER.format(len(blocks)), ""])
+            blocks.append(text)
+
+    for line in markdown.split("\n"):
+        if depth == 0 and _HEADING.match(line):
+            close_run()
+            lines.append(line)
+        else:
+            run.append(line)
+            depth = max(0, depth + _depth_change(line))
+    close_run()
+    return "\n".join(lines).strip("\n") + "\n", blocks
+
+
+def put_back_html(html: str, blocks: list[str]) -> str:
+    """The converted page with each placeholder replaced by its run of HTML."""
+    return _PLACEHOLDER.sub(lambda match: blocks[int(match.group(1))], html)
