@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 from casebook.offline import remote_loads
 from casebook.render import handout_path
 from conftest import ROOT
-from sitebuild import SOURCE_DATE_EPOCH, content, make_offline
+from sitebuild import SOURCE_DATE_EPOCH, build_site, content, make_offline
 
 pytestmark = pytest.mark.build
 
@@ -143,3 +143,17 @@ def test_the_zip_holds_the_copy_in_one_folder_and_is_the_same_for_the_same_commi
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "again.zip").read_bytes() == made.read_bytes()
 
+
+def test_the_site_offers_the_zip_on_its_downloads_page(offline_copy: Path, sandbox: Path) -> None:
+    zip_bytes = (offline_copy.parent / "casebook-offline.zip").read_bytes()
+    (sandbox / "casebook-offline.zip").write_bytes(zip_bytes)  # where `make offline` leaves it
+    site = sandbox / "site"
+    done = build_site(sandbox, site)
+    assert done.returncode == 0, done.stderr
+    section = content(soup(site / "downloads" / "index.html")).select_one(".cb-offline")
+    link = section.select_one("a[download]")
+    assert (site / "downloads" / link["href"]).read_bytes() == zip_bytes
+    text = section.get_text(" ", strip=True)
+    assert f"{len(zip_bytes) / 1048576:.1f} MB" in text and "index.html" in text and "解压" in text
+    guide = content(soup(site / "guide" / "trainers" / "index.html"))
+    assert guide.select_one('a[href="../../downloads/#offline"]')
