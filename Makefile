@@ -4,10 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1:8000
+# Builds are dated by the last commit, so one commit always gives the same bytes.
+EPOCH = $${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)}
 # The engine's end-of-life notice is tracked in the README; keep it out of every build log.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help venv validate build pdf serve test lint clean export new-case import excel-template contributing bench-search bench
+.PHONY: help venv validate build pdf offline serve test lint clean export new-case import excel-template contributing bench-search bench
 
 help:
 	@echo "make serve     建立环境、校验数据、构建并在 http://$(HOST) 预览网站"
@@ -15,6 +17,7 @@ help:
 	@echo "make validate  校验全部案例和词表"
 	@echo "make build     严格模式构建网站到 site/（含打印讲义）"
 	@echo "make pdf       生成每个案例和课程的 A4 打印讲义（PDF）到 site/handouts/（先构建网站）"
+	@echo "make offline   构建离线版到 offline/ 并打包为 casebook-offline.zip（不联网双击 index.html 即可使用）"
 	@echo "make export    导出数据（CSV、Excel 工作簿、JSON）到 downloads/"
 	@echo "make new-case  新建一个案例文件（逐项询问，或 ARGS='--region zunyi --title 标题'）"
 	@echo "make import FILE=案例.xlsx  把填好的 Excel 模板转成案例文件"
@@ -38,10 +41,16 @@ validate: venv
 
 # Handouts are typeset after the pages (about a second each, on every core), so `mkdocs build`
 # stays as fast as the pages; unchanged ones come from .cache/handouts/. Dated by the last commit.
-build: validate
+# The offline copy's zip is made first: the site serves it from its downloads page.
+build: offline
 	$(BIN)/mkdocs build --strict --site-dir site
-	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)} \
-	  $(BIN)/casebook pdf --site site --cache .cache/handouts
+	SOURCE_DATE_EPOCH=$(EPOCH) $(BIN)/casebook pdf --site site --cache .cache/handouts
+
+# The whole site in offline/ for a USB stick (file://, search included) and casebook-offline.zip,
+# the same bytes for the same commit; handouts shared with `build` through .cache/handouts.
+offline: validate
+	SOURCE_DATE_EPOCH=$(EPOCH) $(BIN)/casebook offline --out offline --zip casebook-offline.zip \
+	  --cache .cache/handouts
 
 pdf: build
 
@@ -82,7 +91,7 @@ lint: venv
 	$(BIN)/ruff check src scripts tests
 
 clean:
-	rm -rf site downloads .cache $(VENV) .pytest_cache
+	rm -rf site offline casebook-offline.zip downloads .cache $(VENV) .pytest_cache
 
 # Scale: validation, build, memory, size and search cost at 1,000 and 10,000 synthetic cases,
 # against plain MkDocs building the same pages. Writes content/benchmarks/index.md. Not a test.

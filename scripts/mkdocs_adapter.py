@@ -18,6 +18,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from casebook.offline import finish_offline_copy
+from casebook.offline_search import INDEX_PATH as OFFLINE_INDEX
 from casebook.outputs import site_outputs
 from casebook.pipeline import check_library
 from casebook.prerendered import put_back_html, set_aside_html
@@ -62,6 +64,11 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         config.mdx_configs[GLOSSARY_EXTENSION] = {"glossary": glossary}
     settings = dict(config.extra.get("casebook", {}))
     settings.update(site_url=config.site_url or "", site_name=config.site_name)
+    if settings.get("offline"):
+        # The offline copy is opened from a folder, where a link to `cases/x/` shows a file list:
+        # every page becomes a file (`cases/x.html`), and the search box gets its own index.
+        config.use_directory_urls = False
+        config.extra["casebook"]["offline_index"] = OFFLINE_INDEX
     _state.update(root=root, library=result.library, settings=settings)
     return config
 
@@ -104,7 +111,13 @@ def on_page_content(content: str, page: Page, **_: object) -> str:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    """Index the built site for search (Pagefind), in every build and every `serve` rebuild."""
+    """Index the built site for search (Pagefind), in every build and every `serve` rebuild.
+
+    The offline copy gets its own index and the script twins of its data files instead.
+    """
+    if _state["settings"].get("offline"):
+        finish_offline_copy(Path(config.site_dir), _state["library"])
+        return
     try:
         summary = index_site(Path(config.site_dir), _state["library"], _state["root"] / "macros")
     except RuntimeError as error:

@@ -74,6 +74,21 @@ def site_with_handouts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def offline_copy(tmp_path_factory: pytest.TempPathFactory, site_with_handouts: Path) -> Path:
+    """`casebook offline` run once on the repository: the copy's folder; its zip lies beside it.
+
+    Handouts come from the cache the handout fixture filled, as `make build` reuses them.
+    """
+    from sitebuild import make_offline
+
+    folder = tmp_path_factory.mktemp("offline")
+    done = make_offline(ROOT, folder / "copy", folder / "casebook-offline.zip", "--cache",
+                        site_with_handouts.parent / "handout-cache")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return folder / "copy"
+
+
+@pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One strict build of the repository's site, shared by the tests that only read it."""
     from sitebuild import build_site

@@ -31,6 +31,14 @@ def make_handouts(root: Path, site_dir: Path, *args: str | Path) -> subprocess.C
     return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600, env=env)
 
 
+def make_offline(root: Path, out: Path, zip_path: Path, *args: str | Path) -> subprocess.CompletedProcess:
+    """Run the real `casebook offline` (as `make offline` does): the copy into `out`, its zip."""
+    command = [sys.executable, "-m", "casebook.cli", "offline", "--root", str(root), "--out",
+               str(out), "--zip", str(zip_path), *map(str, args)]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600, env=env)
+
+
 def page(site_dir: Path, url: str) -> BeautifulSoup:
     """Parsed HTML of the page served at `url` (e.g. `cases/x/`)."""
     path = site_dir / url / "index.html" if not url.endswith(".html") else site_dir / url

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import markdown
 import pytest
 from pymdownx.slugs import slugify

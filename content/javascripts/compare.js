@@ -55,23 +55,10 @@
     return window.location.pathname + query + window.location.hash;
   }
 
-  /* A JSON file of this site: fetched over http(s); a page opened from disk (file://) cannot
-   * fetch, so a site built for that defines window.casebookLoadJSON. */
-  function loadJSON(url) {
-    if (typeof window.casebookLoadJSON === "function") {
-      return window.casebookLoadJSON(url);
-    }
-    return fetch(url).then(function (response) {
-      if (!response.ok) {
-        throw new Error(response.status + " " + url);
-      }
-      return response.json();
-    });
-  }
-
   function part(id) {
     if (!parts[id]) {
-      parts[id] = loadJSON(new URL("cases/" + encodeURIComponent(id) + ".json", document.baseURI.replace(/[?#].*$/, "")).href)
+      /* javascripts/data.js: fetched online, from its script twin in the offline copy */
+      parts[id] = window.casebookData.load("cases/" + encodeURIComponent(id) + ".json")
         .then(function (data) {
           var holder = document.createElement("template");
           holder.innerHTML = data.html; /* rendered and escaped by the site's own templates */

@@ -1,4 +1,5 @@
-/* The case finder (finder/): filters the cases in finder/cases.json by the ticked choices.
+/* The case finder (finder/): filters the cases in finder/cases.json (loaded with data.js) by the
+ * ticked choices.
  *
  * Within one facet the choices are alternatives (any of them), between facets all must hold.
  * Next to every choice is the number of cases one would find with it ticked as well; the choices
@@ -128,8 +129,7 @@
   form.addEventListener("submit", (event) => event.preventDefault());
   more.addEventListener("click", showMore);
   update();
-  fetch(root.dataset.source)
-    .then((response) => response.json())
+  window.casebookData.load(root.dataset.source) // fetched, or from its script twin offline
     .then((loaded) => { data = loaded; root.dataset.ready = "true"; update(); })
     .catch(() => {
       counts.forEach((line) => { line.textContent = "案例数据没有加载成功，请检查网络后刷新本页。"; });

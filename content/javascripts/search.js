@@ -5,6 +5,10 @@
  * traditional characters to simplified ones, so "黨支部領辦合作社" and "党支部领办合作社" both search
  * for one token. Words that are not terms go to Pagefind as typed. Everything is loaded from
  * this site, and only when the search box is first opened.
+ *
+ * The offline copy (opened from a folder, where Pagefind cannot load) names its own index in the
+ * dialog's data-index: every page's text and tokens in one file (casebook.offline_search),
+ * searched here by substring with the same query translation and the same result list.
  */
 (() => {
   "use strict";
@@ -26,19 +30,82 @@
 
   function load() {
     if (!engine) {
-      const pagefind = import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
-        // No penalty for long pages: the term tokens already rank the pages about a term first,
-        // and a long case that discusses a term must not fall behind a short page naming it.
-        await pf.options({ basePath: new URL("pagefind/", root).pathname, baseUrl: root.pathname,
-                           ranking: { pageLength: 0 } });
-        await pf.init();
-        return pf;
-      });
-      const terms = fetch(new URL("search/terms.json", root)).then((r) => r.json()).then(prepare);
-      engine = Promise.all([pagefind, terms]).then(([pf, dictionary]) => ({ pf, dictionary }));
+      const offline = dialog.dataset.index;
+      const terms = window.casebookData.load(new URL("search/terms.json", root).href).then(prepare);
+      const backend = offline
+        ? window.casebookData.load(new URL(offline, root).href).then(offlineIndex)
+        : import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
+          // No penalty for long pages: the term tokens already rank the pages about a term first,
+          // and a long case that discusses a term must not fall behind a short page naming it.
+          await pf.options({ basePath: new URL("pagefind/", root).pathname, baseUrl: root.pathname,
+                             ranking: { pageLength: 0 } });
+          await pf.init();
+          return { search: (wanted) => pf.search(wanted.query) };
+        });
+      engine = Promise.all([backend, terms]).then(([pf, dictionary]) => ({ pf, dictionary }));
       engine.catch(() => { engine = null; });
     }
     return engine;
+  }
+
+  /* The offline index as a search backend shaped like Pagefind: search() gives results whose
+     data() gives the page (url, content, meta.title, meta.kind, anchors). A page must contain
+     every part of the query, each term and each other word, as a substring: Chinese has no
+     spaces to split words at. A term ranks as online, by its token: the page is about it, is
+     filed under it, or mentions it (capped counts); another word ranks by where it is, in the
+     title or in the text (capped counts). */
+  function offlineIndex(index) {
+    const weights = index.weights;
+    const pages = index.pages.map((page) => ({
+      page, title: page.title.toLowerCase(), text: page.text.toLowerCase(),
+      about: new Set(page.about), related: new Set(page.related),
+    }));
+    const FILLER = /[的了和与及或在吗呢，。、；：！？,.;:!?（）()\s]+/;
+
+    function occurrences(text, part) {
+      let count = 0;
+      for (let at = text.indexOf(part); at >= 0 && count < weights.cap; at = text.indexOf(part, at + part.length)) count += 1;
+      return count;
+    }
+
+    function score(entry, part) {
+      let points;
+      if (part.token) {
+        points = entry.about.has(part.token) ? entry.page.about_weight : 0;
+        if (entry.related.has(part.token)) points += weights.related;
+        points += entry.page.mentions[part.token] || 0;
+      } else {
+        points = (entry.title.includes(part.form) ? weights.title : 0) + occurrences(entry.text, part.form);
+      }
+      // A term only in link text counts once (the index counts mentions outside links); 0: the
+      // page lacks this part.
+      return points || Math.min(1, occurrences(entry.text, part.form));
+    }
+
+    function search(wanted, d) {
+      const parts = wanted.found.map((form) => ({ form: form.toLowerCase(), token: d.terms.get(form) }));
+      // The words searched for, without particles and punctuation; the excerpt marks these too.
+      wanted.plain = wanted.plain.join(" ").toLowerCase().split(FILLER).filter(Boolean);
+      for (const word of wanted.plain) parts.push({ form: word, token: null });
+      const hits = [];
+      if (parts.length) {
+        for (const entry of pages) {
+          let total = 0;
+          for (const part of parts) {
+            const points = score(entry, part);
+            if (!points) { total = 0; break; }
+            total += points;
+          }
+          if (total) hits.push({ entry, total });
+        }
+      }
+      hits.sort((a, b) => b.total - a.total); // stable: equal scores keep the index's order
+      return { results: hits.map(({ entry }) => ({ data: async () => ({
+        url: new URL(entry.page.url, root).href, content: entry.page.text, anchors: entry.page.anchors,
+        meta: { title: entry.page.title, kind: entry.page.kind } }) })) };
+    }
+
+    return { search };
   }
 
   function prepare(data) {
@@ -100,7 +167,7 @@
     }
     const { pf, dictionary } = loaded;
     const wanted = translate(query, dictionary);
-    const answer = await pf.search(wanted.query);
+    const answer = await pf.search(wanted, dictionary);
     if (id !== latest) return;
     state = { id, wanted, dictionary, results: answer.results, shown: 0 };
     list.replaceChildren();

@@ -1,4 +1,4 @@
-"""Command line: `casebook validate`, `render`, `export`, `pdf`, for contributors and CI.
+"""Command line: `casebook validate`, `render`, `export`, `pdf`, `offline`, for contributors and CI.
 
 Exit status: 0 valid, 1 invalid data, 2 usage error. No traceback reaches a contributor.
 """
@@ -46,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     pdf.add_argument("--config", type=Path, help="网站配置文件，读取网站名称和地址（默认 ROOT/mkdocs.yml）。")
     pdf.add_argument("--jobs", type=int, help="同时排版的进程数（默认 CPU 核数）。")
     pdf.add_argument("--cache", type=Path, help="缓存文件夹：内容没变的讲义直接复用，不再排版。")
+    offline = commands.add_parser("offline", help="构建离线版：整个网站（含搜索和讲义）放在一个文件夹里，不联网双击 index.html 即可使用，并打成 zip。",
+                                  description="构建离线版网站到 --out，打包为 --zip。网站下次构建时会在“数据下载”页提供这个 zip。")
+    offline.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
+    offline.add_argument("--out", type=Path, default=Path("offline"), help="离线版文件夹（默认 offline，会被整个替换）。")
+    offline.add_argument("--zip", type=Path, help="zip 文件（默认 ROOT/casebook-offline.zip）。")
+    offline.add_argument("--cache", type=Path, help="讲义缓存文件夹（与 casebook pdf 的相同）：内容没变的讲义直接复用。")
+    offline.add_argument("--jobs", type=int, help="同时排版讲义的进程数（默认 CPU 核数）。")
     contributor_commands.add_commands(commands)
     return parser
 
@@ -78,6 +85,8 @@ def _run(args: argparse.Namespace) -> int:
         return _export(args, result.library)
     if args.command == "pdf":
         return _pdf(args, result.library, root)
+    if args.command == "offline":
+        return _offline(args, result.library, root)
     from casebook.outputs import site_outputs
 
     for page in site_outputs(result.library, root):
@@ -118,6 +127,22 @@ def _pdf(args: argparse.Namespace, library: Library, root: Path) -> int:
     note = f"；其中 {reused} 份内容未变，取自缓存" if reused else ""
     print(f"生成了 {len(written)} 份 A4 讲义（{len(library.cases)} 个案例、{len(library.courses)} 门课程"
           f"{note}），在 {site / 'handouts'}。")
+    return 0
+
+
+def _offline(args: argparse.Namespace, library: Library, root: Path) -> int:
+    """Build the offline copy and its zip (see offline.py)."""
+    from casebook.offline import ZIP_NAME, make_offline_copy
+
+    out = args.out.resolve()
+    zip_path = (args.zip or root / ZIP_NAME).resolve()
+    try:
+        made = make_offline_copy(root, library, out, zip_path, cache=args.cache, jobs=args.jobs)
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"离线版：{out}（{made.files} 个文件，含 {made.handouts} 份讲义；搜索索引 "
+          f"{made.index_bytes / 1024:.0f} KB），打包为 {zip_path}（{made.zip_bytes / 1048576:.1f} MB）。")
     return 0
 
 

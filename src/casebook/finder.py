@@ -53,15 +53,19 @@ def case_facets(library: Library, case: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
-def finder_data(library: Library) -> dict[str, Any]:
-    """The finder's data: the facets' choices, and each case with the positions of its choices."""
+def finder_data(library: Library, *, offline: bool = False) -> dict[str, Any]:
+    """The finder's data: the facets' choices, and each case with the positions of its choices.
+
+    `offline`: case URLs as the offline copy has them (`cases/x.html`, see render.page_url).
+    """
     values = facet_values(library)
     position = {facet: {v["id"]: i for i, v in enumerate(choices_)} for facet, choices_ in values.items()}
     cases = []
     for case in library.sorted_cases():
         chain = library.region_chain(case["place"]["region"])
         entry: dict[str, Any] = {
-            "id": case["id"], "title": case["title"], "url": page_url(record_path("case", case["id"])),
+            "id": case["id"], "title": case["title"],
+            "url": page_url(record_path("case", case["id"]), offline=offline),
             "place": " › ".join(r["name"] for r in chain),
             "years": f"{case['time']['start']}–{case['time']['end']}",
         }
@@ -81,7 +85,8 @@ def finder_outputs(library: Library, root: Path, settings: dict[str, Any] | None
     groups = {facet: _grouped(values[facet]) for facet in ("practice", "indicator")}
     page = renderer.render("finder.md.j2", PAGE, facets=FACETS, values=values, regions=children,
                            groups=groups, total=len(library.cases))
-    data = json.dumps(finder_data(library), ensure_ascii=False, separators=(",", ":"))
+    offline = bool((settings or {}).get("offline"))
+    data = json.dumps(finder_data(library, offline=offline), ensure_ascii=False, separators=(",", ":"))
     return [page, Page(DATA, data)]
 
 

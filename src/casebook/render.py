@@ -40,9 +40,15 @@ class Page:
     prerendered: bool = False
 
 
-def page_url(path: str) -> str:
-    """Site URL (relative to the site root) of the page at `path`, with directory URLs."""
+def page_url(path: str, *, offline: bool = False) -> str:
+    """Site URL (relative to the site root) of the page at `path`, with directory URLs.
+
+    The offline copy (see offline.py) is opened from a folder, where a browser shows a directory
+    listing for `cases/x/`; its pages are files, so there the URL is the file: `cases/x.html`.
+    """
     stem = path.removesuffix(".md")
+    if offline:
+        return stem + ".html"
     if stem == "index":
         return ""
     return stem.removesuffix("/index") + "/" if stem.endswith("/index") else stem + "/"
@@ -64,11 +70,32 @@ def handout_path(kind: str, rid: str) -> str:
 
 @pass_context
 def _url(context: Context, kind: str, rid: str | None = None, anchor: str | None = None) -> str:
-    here = page_url(context["page_path"])
-    target = page_url(record_path(kind, rid))
-    relative = posixpath.relpath(target or ".", here or ".")
-    url = "./" if relative == "." else relative + "/"
+    return _doc_url(context, record_path(kind, rid), anchor)
+
+
+@pass_context
+def _doc_url(context: Context, path: str, anchor: str | None = None) -> str:
+    """Relative URL of the page made from `path` (`guide/cadres.md`), for pages without a kind."""
+    if _offline(context):
+        here = posixpath.dirname(page_url(context["page_path"], offline=True))
+        url = posixpath.relpath(page_url(path, offline=True), here or ".")
+    else:
+        here = page_url(context["page_path"])
+        relative = posixpath.relpath(page_url(path) or ".", here or ".")
+        url = "./" if relative == "." else relative + "/"
     return f"{url}#{anchor}" if anchor else url
+
+
+@pass_context
+def _file_url(context: Context, path: str) -> str:
+    """Relative URL of a file the site serves (`downloads/x.csv`, `javascripts/x.js`)."""
+    here = page_url(context["page_path"], offline=_offline(context))
+    folder = posixpath.dirname(here) if _offline(context) else here
+    return posixpath.relpath(path, folder or ".")
+
+
+def _offline(context: Context) -> bool:
+    return bool(context["settings"].get("offline"))
 
 
 def format_number(value: float | int) -> str:
@@ -98,8 +125,8 @@ class Renderer:
         )
         self.env.filters.update(prose=self.text.prose, plain=self.text.plain, md=markdown_inline,
                                 number=format_number)
-        self.env.globals.update(url=_url, labels=_labels(), settings=self.settings,
-                                names=self._names())
+        self.env.globals.update(url=_url, doc_url=_doc_url, file_url=_file_url, labels=_labels(),
+                                settings=self.settings, names=self._names())
 
     def _names(self) -> dict[str, dict[str, str]]:
         lib = self.library

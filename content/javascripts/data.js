@@ -1,0 +1,68 @@
+/* Loads the site's JSON data files, served from a host or opened from a folder alike.
+ *
+ *   casebookData.load("cases.json").then(function (data) { … });
+ *
+ * A relative path is resolved against the page, like fetch(). Over http(s) the file is fetched.
+ * A page opened from a folder (file://, the offline copy on a USB stick) may not fetch, but it
+ * may run scripts: there the offline build has written beside every X.json a twin X.json.js
+ * that hands the same data to casebookData.define("<path from the site root>", data), and the
+ * loader adds it as a <script>. Loaded in the page head, before any page script; old phone
+ * browsers too: no modules, no arrow functions.
+ */
+(function () {
+  "use strict";
+  var root = new URL("..", document.currentScript.src).href; // served at javascripts/data.js
+  var local = window.location.protocol === "file:";
+  var loading = {}; // path from the site root → Promise of its data
+  var waiting = {}; // path → the resolve function of a twin script not yet run
+
+  function withoutQuery(url) {
+    return new URL(url, document.baseURI).href.split("#")[0].split("?")[0];
+  }
+
+  function path(file) {
+    return file.indexOf(root) === 0 ? file.slice(root.length) : file;
+  }
+
+  function fromScript(key, url) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      waiting[key] = resolve;
+      script.src = url + ".js";
+      script.charset = "utf-8";
+      script.onload = function () {
+        if (waiting[key]) { // the script ran but did not define this file
+          delete waiting[key];
+          reject(new Error("no data in " + script.src));
+        }
+      };
+      script.onerror = function () {
+        delete waiting[key];
+        reject(new Error("cannot load " + script.src));
+      };
+      document.head.appendChild(script);
+    });
+  }
+
+  function load(url) {
+    var file = withoutQuery(url);
+    var key = path(file);
+    if (!loading[key]) {
+      var absolute = new URL(url, document.baseURI).href;
+      loading[key] = local ? fromScript(key, file) : fetch(absolute).then(function (response) {
+        if (!response.ok) throw new Error(response.status + " " + absolute);
+        return response.json();
+      });
+      loading[key].catch(function () { delete loading[key]; }); // a later call tries again
+    }
+    return loading[key];
+  }
+
+  function define(key, data) {
+    var resolve = waiting[key];
+    delete waiting[key];
+    if (resolve) resolve(data);
+  }
+
+  window.casebookData = { load: load, define: define };
+}());

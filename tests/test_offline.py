@@ -1,0 +1,159 @@
+"""The offline copy (`make offline`) as files: every link is a file, nothing comes from a host,
+every data file has its script twin, and the zip is the same for the same commit.
+
+The copy is built once per session (conftest.offline_copy); tests/test_offline_browser.py opens it
+in Chromium from the folder.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from casebook.offline import remote_loads
+from casebook.render import handout_path
+from conftest import ROOT
+from sitebuild import SOURCE_DATE_EPOCH, build_site, content, make_offline
+
+pytestmark = pytest.mark.build
+
+CASES = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "cases").glob("*.yaml"))}
+LOADING = {"a": "href", "link": "href", "script": "src", "img": "src", "source": "src", "iframe": "src"}
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture(scope="module")
+def parsed(offline_copy: Path) -> dict[Path, BeautifulSoup]:
+    """Every page of the copy, parsed once for this module."""
+    return {path: soup(path) for path in sorted(offline_copy.rglob("*.html"))}
+
+
+def test_every_link_and_every_file_a_page_uses_is_a_file_of_the_copy(
+        offline_copy: Path, parsed: dict[Path, BeautifulSoup]) -> None:
+    """From a folder, a link to `cases/x/` shows a file list and `/x` leaves the copy."""
+    broken = []
+    for path, html in parsed.items():
+        for tag in html.find_all(list(LOADING)):
+            href = tag.get(LOADING[tag.name])
+            parts = urlsplit(href or "")
+            if parts.scheme or parts.netloc or not parts.path:
+                continue  # another site (a source), or an anchor on the same page
+            target = path.parent / unquote(parts.path)
+            if parts.path.startswith("/") or not target.is_file():
+                broken.append(f"{path.relative_to(offline_copy)}: {href}")
+    assert not broken, "\n".join(broken[:20])
+
+
+def test_pages_are_files_and_the_generated_links_point_at_them(offline_copy: Path) -> None:
+    home = soup(offline_copy / "index.html")
+    hrefs = {a["href"] for a in home.find_all("a", href=True)}
+    assert {"cases/index.html", "guide/cadres.html", "about.html", "finder/index.html"} <= hrefs
+    case = soup(offline_copy / "cases" / "zunyi-wuqiang-zuzhi.html")
+    edit = content(case).select_one(".cb-edit")
+    assert edit.select_one("a[download]")["href"] == "../records/cases/zunyi-wuqiang-zuzhi.yaml"
+    assert edit.find("a", string="贡献者指南")["href"] == "../guide/contributors.html"
+    finder = json.loads((offline_copy / "finder" / "cases.json").read_text(encoding="utf-8"))
+    assert {case["url"] for case in finder["cases"]} == {f"cases/{cid}.html" for cid in CASES}
+
+
+def test_handouts_data_files_and_glossary_explanations_are_in_the_copy(offline_copy: Path) -> None:
+    for cid in CASES:
+        page = content(soup(offline_copy / "cases" / f"{cid}.html"))
+        handout = page.select_one(".cb-handout a")["href"]
+        assert (offline_copy / "cases" / handout).resolve() == (offline_copy / handout_path("case", cid)).resolve()
+        assert (offline_copy / handout_path("case", cid)).read_bytes().startswith(b"%PDF")
+        assert page.select("abbr[title]"), f"{cid}: no glossary explanations"
+    downloads = content(soup(offline_copy / "downloads" / "index.html"))
+    files = {a["href"] for a in downloads.select(".cb-files a[download]")}
+    assert {"cases.csv", "casebook.xlsx", "casebook.json"} <= files
+    offline = downloads.select_one(".cb-offline")
+    assert "离线版" in offline.get_text() and not offline.select("a[href$='.zip']")
+
+
+def test_nothing_in_the_copy_would_be_loaded_from_another_host(
+        offline_copy: Path, parsed: dict[Path, BeautifulSoup]) -> None:
+    assert remote_loads(offline_copy) == []
+    for path, html in parsed.items():
+        for tag in html.select("script[src], link[rel~=stylesheet], img[src]"):
+            assert not urlsplit(tag.get("src") or tag.get("href")).netloc, f"{path}: {tag}"
+
+
+def test_the_check_for_loads_from_other_hosts_finds_them(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text(
+        '<link rel="stylesheet" href="https://cdn.example/a.css"><link rel="canonical" href="https://x.example/">'
+        '<script src="//cdn.example/b.js"></script><a href="https://gov.example/">来源</a>'
+        '<img srcset="local.png 1x, https://img.example/c.png 2x"><div style="background:url(https://img.example/d.png)">',
+        encoding="utf-8")
+    (tmp_path / "code.js").write_text('const w = new Worker("https://cdn.example/worker.js");', encoding="utf-8")
+    (tmp_path / "style.css").write_text("@import 'https://fonts.example/f.css';", encoding="utf-8")
+    found = {line.split(": ", 1)[1] for line in remote_loads(tmp_path)}
+    assert found == {"https://cdn.example/a.css", "//cdn.example/b.js", "https://img.example/c.png",
+                     "https://img.example/d.png", "https://cdn.example/worker.js",
+                     "https://fonts.example/f.css"}
+
+
+def test_every_data_file_has_a_script_twin_holding_the_same_data(offline_copy: Path) -> None:
+    data = sorted(offline_copy.rglob("*.json"))
+    assert {"finder/cases.json", "search/terms.json", "search/offline.json"} <= {
+        p.relative_to(offline_copy).as_posix() for p in data}
+    for path in data:
+        rel = path.relative_to(offline_copy).as_posix()
+        twin = path.with_name(path.name + ".js").read_text(encoding="utf-8")
+        head = f"casebookData.define({json.dumps(rel)}, "
+        assert twin.startswith(head) and twin.endswith(");\n"), rel
+        assert json.loads(twin[len(head):-3]) == json.loads(path.read_text(encoding="utf-8")), rel
+
+
+def test_the_search_index_holds_each_page_once_with_its_kind_and_glossary_anchors(offline_copy: Path) -> None:
+    index = json.loads((offline_copy / "search" / "offline.json").read_text(encoding="utf-8"))
+    pages = {page["url"]: page for page in index["pages"]}
+    assert len(pages) == len(index["pages"])
+    for cid, case in CASES.items():
+        page = pages[f"cases/{cid}.html"]
+        assert (page["kind"], page["title"]) == ("案例", case["title"].replace("\n", ""))
+        assert case["summary"].split("。")[0][:20] in page["text"]
+    assert not [url for url in pages if url.split("/")[0] in ("records", "finder", "compare", "benchmarks")]
+    glossary = pages["glossary.html"]
+    assert glossary["kind"] == "术语"
+    assert {"element": "dt", "id": "liangwei", "text": "两委"} in glossary["anchors"]
+
+
+def test_the_zip_holds_the_copy_in_one_folder_and_is_the_same_for_the_same_commit(
+        offline_copy: Path, tmp_path: Path, site_with_handouts: Path) -> None:
+    made = offline_copy.parent / "casebook-offline.zip"
+    with zipfile.ZipFile(made) as archive:
+        entries = archive.infolist()
+    names = [entry.filename for entry in entries]
+    files = sorted(p.relative_to(offline_copy).as_posix() for p in offline_copy.rglob("*") if p.is_file())
+    assert names == [f"casebook-offline/{rel}" for rel in files]
+    stamp = time.gmtime(int(SOURCE_DATE_EPOCH))[:6]
+    assert {entry.date_time for entry in entries} == {(*stamp[:5], stamp[5] // 2 * 2)}  # 2 s steps
+    again = make_offline(ROOT, tmp_path / "copy", tmp_path / "again.zip", "--cache",
+                         site_with_handouts.parent / "handout-cache")
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again.zip").read_bytes() == made.read_bytes()
+
+
+def test_the_site_offers_the_zip_on_its_downloads_page(offline_copy: Path, sandbox: Path) -> None:
+    zip_bytes = (offline_copy.parent / "casebook-offline.zip").read_bytes()
+    (sandbox / "casebook-offline.zip").write_bytes(zip_bytes)  # where `make offline` leaves it
+    site = sandbox / "site"
+    done = build_site(sandbox, site)
+    assert done.returncode == 0, done.stderr
+    section = content(soup(site / "downloads" / "index.html")).select_one(".cb-offline")
+    link = section.select_one("a[download]")
+    assert (site / "downloads" / link["href"]).read_bytes() == zip_bytes
+    text = section.get_text(" ", strip=True)
+    assert f"{len(zip_bytes) / 1048576:.1f} MB" in text and "index.html" in text and "解压" in text
+    guide = content(soup(site / "guide" / "trainers" / "index.html"))
+    assert guide.select_one('a[href="../../downloads/#offline"]')

@@ -1,0 +1,144 @@
+"""The offline copy as a trainer uses it from a USB stick: opened from the folder (file://) in
+Chromium, browsed, searched, filtered and compared, while every request is recorded.
+
+Every test fails if the page asked for anything but files of the copy (or data:, blob:,
+about: URLs), if a file it asked for is missing, or if a script failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+QUERIES = yaml.safe_load((ROOT / "tests" / "data" / "search_queries.yaml").read_text(encoding="utf-8"))
+TOP = QUERIES["top"]
+LOCAL_SCHEMES = {"file", "data", "blob", "about"}
+SECTIONS = {"cases", "practices", "indicators", "themes", "regions", "courses"}
+
+
+def offline_path(url: str) -> str:
+    """A site URL as the copy has it: `practices/x/` → `practices/x.html`, `glossary/#a` → `glossary.html#a`."""
+    path, _, anchor = url.partition("#")
+    path = path.rstrip("/") or "index"
+    path = f"{path}/index" if path in SECTIONS else path
+    return f"{path}.html" + (f"#{anchor}" if anchor else "")
+
+
+@pytest.fixture
+def page(browser: Any, offline_copy: Path) -> Iterator[Any]:
+    """A phone-sized page that records what it requests, what fails and what throws."""
+    page = browser.new_page(viewport={"width": 412, "height": 900})
+    requested: list[str] = []
+    failed: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.root = offline_copy.as_uri() + "/"
+    page.requested = requested
+    yield page
+    page.close()
+    assert requested, "no request was recorded"
+    assert not [url for url in requested if urlsplit(url).scheme not in LOCAL_SCHEMES], requested
+    assert not failed, failed
+    assert not errors, errors
+
+
+def here(page: Any) -> str:
+    """The current page's path inside the copy, with its anchor."""
+    return page.url.removeprefix(page.root)
+
+
+def search(page: Any, query: str) -> list[tuple[str, str]]:
+    """Type `query` as a reader does (fill, then a key); the results: (path in the copy, kind)."""
+    page.fill(".cb-search__input", query)
+    page.keyboard.press("End")
+    page.wait_for_function(
+        """query => { const list = document.querySelector('.cb-search__results');
+                      return list.dataset.query === query && list.getAttribute('aria-busy') === 'false'; }""",
+        arg=query)
+    shown = page.eval_on_selector_all(
+        ".cb-search__result",
+        "items => items.map(i => [i.querySelector('a').href, i.querySelector('.cb-search__kind').textContent])")
+    return [(href.removeprefix(page.root), kind) for href, kind in shown]
+
+
+def test_pages_open_and_link_to_each_other_from_the_folder(page: Any) -> None:
+    page.goto(page.root + "index.html")
+    page.click("article a[href='cases/zunyi-wuqiang-zuzhi.html']")
+    assert here(page) == "cases/zunyi-wuqiang-zuzhi.html"
+    assert "五强组织" in page.text_content("article h1")
+    page.set_viewport_size({"width": 1280, "height": 900})  # where the navigation tabs show
+    page.click(".md-tabs a:text-is('做法')")
+    assert here(page) == "practices/index.html"
+    page.click("article a[href='yijiantiao.html']")
+    assert page.locator("article h1").text_content().startswith("村党组织书记")
+    stylesheet = page.evaluate("getComputedStyle(document.querySelector('.md-header')).position")
+    assert stylesheet == "sticky"  # Material's style sheet was loaded from the copy
+
+
+def test_search_finds_chinese_traditional_and_alias_queries_and_opens_a_result(page: Any) -> None:
+    page.goto(page.root + "cases/bijie-sige-liuxia.html")
+    page.click(".cb-search__open")
+    results = search(page, "党支部领办合作社")
+    assert results[0] == ("practices/zhibu-lingban-hezuoshe.html", "做法")
+    excerpt = page.locator(".cb-search__result mark").first.text_content()
+    assert excerpt == "党支部领办合作社"
+    assert search(page, "黨支部領辦合作社")[:TOP] == results[:TOP]
+    assert "practices/yijiantiao.html" in [url for url, _ in search(page, "书记主任一肩挑")[:TOP]]
+    assert search(page, "魑魅魍魉") == [] and "没有找到" in page.text_content(".cb-search__status")
+    search(page, "遵义")
+    page.click(".cb-search__result a >> nth=0")
+    assert here(page) == "regions/zunyi.html"
+    assert page.text_content("article h1").startswith("遵义")
+    assert any(url.endswith("search/offline.json.js") for url in page.requested)
+
+
+def test_search_answers_the_search_queries_as_the_site_does(page: Any) -> None:
+    """The queries the site's search must answer (tests/data/search_queries.yaml), offline."""
+    page.goto(page.root + "index.html")
+    page.keyboard.press("/")
+    missed = []
+    for item in QUERIES["terms"]:
+        results = search(page, item["query"])
+        top = [url for url, _ in results[:TOP]]
+        wanted = [offline_path(url) for url in item["expect"]]
+        if not set(wanted) <= set(top):
+            missed.append(f"{item['query']}: {wanted} not in {top}")
+        elif "kind" in item and dict(results)[wanted[0]] != item["kind"]:
+            missed.append(f"{item['query']}: {wanted[0]} is not labelled {item['kind']}")
+    for item in QUERIES["traditional"] + QUERIES["aliases"]:
+        asked = [url for url, _ in search(page, item["query"])[:TOP]]
+        named = [url for url, _ in search(page, item["same_as"])[:TOP]]
+        wanted = [offline_path(url) for url in item.get("expect", [])]
+        if not named or named[0] not in asked or not set(wanted) <= set(asked):
+            missed.append(f"{item['query']}: {asked}; {item['same_as']}: {named}")
+    assert not missed, "\n".join(missed)
+
+
+def test_the_case_finder_filters_and_links_to_cases_from_the_folder(page: Any) -> None:
+    page.goto(page.root + "finder/index.html?region=zunyi")
+    page.wait_for_selector(".cb-finder[data-ready]")
+    assert page.text_content(".cb-finder__results .cb-finder__count") == "符合条件的案例：1 个（共 5 个）"
+    page.check('input[name="theme"][value="zuzhi-zhenxing"]')
+    assert here(page) == "finder/index.html?region=zunyi&theme=zuzhi-zhenxing"
+    page.click(".cb-finder__case a")
+    assert here(page) == "cases/zunyi-wuqiang-zuzhi.html"
+
+
+def test_the_compare_page_shows_the_chosen_cases_from_the_folder(page: Any) -> None:
+    page.goto(page.root + "compare/index.html?cases=bijie-sige-liuxia,zunyi-wuqiang-zuzhi")
+    assert page.text_content("#compare-status") == "已选 2 个案例。"
+    shown = page.eval_on_selector_all('thead th[data-case]:not([hidden])', "cells => cells.length")
+    assert shown > 0 and shown % 2 == 0
+    page.check('input[name="cases"][value="shiqian-shihao-xingdong"]')
+    assert "shiqian-shihao-xingdong" in here(page)
