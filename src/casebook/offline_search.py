@@ -13,15 +13,18 @@ has no spaces between words, and needs no segmenter in the browser.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
 
 from casebook.link import Library
 from casebook.search_index import (
     ABOUT_WEIGHTS,
     BUNDLE,
     MARKER,
-    _BodyText,
+    SKIPPED_ELEMENTS,
     page_keywords,
 )
 from casebook.search_terms import (
@@ -41,43 +44,37 @@ INDEX_PATH = "search/offline.json"
 WEIGHTS = {"title": 10, "related": 4, "cap": 5}
 
 
-class _PageText(_BodyText):
-    """What Pagefind would index of a page, in reading order, with its title and glossary anchors."""
+@dataclass
+class _PageText:
+    """What Pagefind would index of a page: its text in reading order (with and without link
+    text), its title and its glossary anchors."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.ordered: list[str] = []
-        self.title: list[str] = []
-        self.anchors: list[dict[str, Any]] = []
-        self._capture: list[tuple[str, list[str]]] = []  # open h1/dt elements and their text
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        super().handle_starttag(tag, attrs)
-        if not (self._stack and self._stack[-1][0] == tag and self._stack[-1][1]):
-            return
-        named = dict(attrs)
-        if tag == "h1" and not self.title:
-            self._capture.append((tag, self.title))
-        elif tag == "dt" and named.get("id"):
-            anchor: dict[str, Any] = {"element": "dt", "id": named["id"], "text": []}
-            self.anchors.append(anchor)
-            self._capture.append((tag, anchor["text"]))
-
-    def handle_endtag(self, tag: str) -> None:
-        super().handle_endtag(tag)
-        if self._capture and self._capture[-1][0] == tag:
-            self._capture.pop()
-
-    def handle_data(self, data: str) -> None:
-        super().handle_data(data)
-        if self._stack and self._stack[-1][1] and not self._stack[-1][2]:
-            self.ordered.append(data)
-            for _, parts in self._capture:
-                parts.append(data)
+    ordered: str = ""
+    text: str = ""
+    title: str = ""
+    anchors: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _squeeze(parts: list[str]) -> str:
-    return " ".join("".join(parts).split())
+def _page_text(html: str) -> _PageText:
+    body = LexborHTMLParser(html).css_first("[data-pagefind-body]")
+    if body is None:
+        return _PageText()
+    for node in body.css(SKIPPED_ELEMENTS):
+        node.decompose()
+    heading = body.css_first("h1")
+    found = _PageText(
+        ordered=_squeeze(body.text(deep=True, separator="")),
+        title=_squeeze(heading.text(deep=True, separator="")) if heading else "",
+        anchors=[{"element": "dt", "id": dt.attributes["id"],
+                  "text": _squeeze(dt.text(deep=True, separator=""))} for dt in body.css("dt[id]")])
+    for link in body.css("a"):
+        link.decompose()
+    found.text = body.text(deep=True, separator=" ")
+    return found
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
 
 
 def online_url(rel: str) -> str:
@@ -103,22 +100,20 @@ def offline_index(site_dir: Path, library: Library) -> dict[str, Any]:
         html = path.read_text(encoding="utf-8")
         if rel.split("/")[0] in (BUNDLE, "records", *SKIPPED_SECTIONS) or MARKER not in html:
             continue
-        parser = _PageText()
-        parser.feed(html)
-        parser.close()
+        page = _page_text(html)
         url = online_url(rel)
-        keywords = page_keywords(url, " ".join(parser.text), terms, matcher, synonyms,
+        keywords = page_keywords(url, page.text, terms, matcher, synonyms,
                                  related.get(url, set()))
         mentions: dict[str, int] = {}
         for token in keywords["mentions"]:
             mentions[token] = mentions.get(token, 0) + 1
         kind = page_kind(url)
-        text = _squeeze(parser.ordered)
+        text = page.ordered
         pages.append({
-            "url": rel, "title": _squeeze(parser.title) or text[:40], "kind": KIND_LABELS[kind],
+            "url": rel, "title": page.title or text[:40], "kind": KIND_LABELS[kind],
             "text": text, "about": keywords["about"], "about_weight": ABOUT_WEIGHTS.get(kind, 10),
             "related": keywords["related"], "mentions": mentions,
-            "anchors": [{**a, "text": _squeeze(a["text"])} for a in parser.anchors],
+            "anchors": page.anchors,
         })
     return {"weights": WEIGHTS, "pages": pages}
 

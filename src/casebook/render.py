@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,10 @@ def handout_path(kind: str, rid: str) -> str:
     return f"{HANDOUTS_DIR}/{SECTIONS[kind]}/{rid}.pdf"
 
 
+# Every page links hundreds of others; the same (target, page folder) pairs recur across pages.
+_relpath = lru_cache(maxsize=1 << 16)(posixpath.relpath)
+
+
 @pass_context
 def _url(context: Context, kind: str, rid: str | None = None, anchor: str | None = None) -> str:
     return _doc_url(context, record_path(kind, rid), anchor)
@@ -78,10 +83,10 @@ def _doc_url(context: Context, path: str, anchor: str | None = None) -> str:
     """Relative URL of the page made from `path` (`guide/cadres.md`), for pages without a kind."""
     if _offline(context):
         here = posixpath.dirname(page_url(context["page_path"], offline=True))
-        url = posixpath.relpath(page_url(path, offline=True), here or ".")
+        url = _relpath(page_url(path, offline=True), here or ".")
     else:
         here = page_url(context["page_path"])
-        relative = posixpath.relpath(page_url(path) or ".", here or ".")
+        relative = _relpath(page_url(path) or ".", here or ".")
         url = "./" if relative == "." else relative + "/"
     return f"{url}#{anchor}" if anchor else url
 
@@ -91,7 +96,7 @@ def _file_url(context: Context, path: str) -> str:
     """Relative URL of a file the site serves (`downloads/x.csv`, `javascripts/x.js`)."""
     here = page_url(context["page_path"], offline=_offline(context))
     folder = posixpath.dirname(here) if _offline(context) else here
-    return posixpath.relpath(path, folder or ".")
+    return _relpath(path, folder or ".")
 
 
 def _offline(context: Context) -> bool:

@@ -68,7 +68,7 @@ class IndexSummary:
 
 
 # Elements whose text the index never holds.
-_SKIPPED = ", ".join(["script", "style", "[data-pagefind-ignore]", *(f".{c}" for c in EXCLUDED_CLASSES)])
+SKIPPED_ELEMENTS = ", ".join(["script", "style", "[data-pagefind-ignore]", *(f".{c}" for c in EXCLUDED_CLASSES)])
 
 
 def indexed_text(html: str) -> tuple[str, str]:
@@ -81,7 +81,7 @@ def indexed_text(html: str) -> tuple[str, str]:
     body = LexborHTMLParser(html).css_first("[data-pagefind-body]")
     if body is None:
         return "", ""
-    for node in body.css(_SKIPPED):
+    for node in body.css(SKIPPED_ELEMENTS):
         node.decompose()
     links = body.css("a")
     link_text = " ".join(link.text(deep=True, separator=" ") for link in links)

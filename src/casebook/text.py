@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from functools import cache
 from xml.etree import ElementTree as etree
 
 import markdown
@@ -26,15 +27,20 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def term_pattern(terms: Mapping[str, str]) -> re.Pattern[str] | None:
+def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     """One regex for all glossary terms, longest first, not cut out of a longer Latin/digit run.
 
     Python-Markdown's abbr extension wraps terms in word boundaries, which never match inside
     Chinese text (every CJK character is a word character); this pattern does not need them.
     """
+    return _term_pattern(frozenset(terms))
+
+
+@cache  # one pattern per glossary, not one per converted text
+def _term_pattern(terms: frozenset[str]) -> re.Pattern[str] | None:
     if not terms:
         return None
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t)))
     return re.compile(f"(?<![0-9A-Za-z])(?:{alternatives})(?![0-9A-Za-z])")
 
 
