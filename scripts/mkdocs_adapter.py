@@ -10,7 +10,9 @@ from __future__ import annotations
 import html
 import logging
 import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -20,9 +22,9 @@ from mkdocs.structure.pages import Page
 
 from casebook.offline import finish_offline_copy
 from casebook.offline_search import INDEX_PATH as OFFLINE_INDEX
-from casebook.outputs import site_outputs
+from casebook.outputs import staged_site_outputs
 from casebook.pipeline import check_library
-from casebook.prerendered import put_back_html, set_aside_html
+from casebook.prerendered import put_back_staged_html, stage
 from casebook.preview import problem_pages
 from casebook.report import text_report
 from casebook.search_index import index_site
@@ -39,7 +41,7 @@ def on_startup(command: str, dirty: bool) -> None:
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = Path(config.config_file_path).parent
     _pin_build_date(root)
-    result = check_library(root)
+    result = check_library(root, workers=_workers())
     _state["problem_pages"] = []
     if result.errors and not _state.get("serving"):
         raise PluginError("案例数据未通过校验，网站没有构建：\n" + text_report(result))
@@ -73,6 +75,11 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
+def _workers() -> int | None:
+    """All cores for a build; none for `serve`, whose live-reload threads make forking unsafe."""
+    return 1 if _state.get("serving") else None
+
+
 def _pin_build_date(root: Path) -> None:
     """Date the build by the last commit, so one commit always gives the same files (sitemap)."""
     if "SOURCE_DATE_EPOCH" in os.environ:
@@ -84,21 +91,24 @@ def _pin_build_date(root: Path) -> None:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    outputs = site_outputs(_state["library"], _state["root"], _state["settings"])
-    _state["html"] = {}
-    for page in outputs + _state["problem_pages"]:
-        if files.get_file_from_path(page.path) is not None:
-            raise PluginError(f"content/{page.path} 与生成的页面同名；请改名或删除这个手写页面。")
-        content = page.content
-        if page.prerendered and isinstance(content, str):
-            # Markdown gets the headings only; the rendered HTML goes back in on_page_content.
-            content, _state["html"][page.path] = set_aside_html(content)
-        files.append(File.generated(config, page.path, content=content))
+    """Add the generated files, written to a folder of their own so they are never all in memory."""
+    _remove_stage()
+    _state["stage"] = Path(tempfile.mkdtemp(prefix="casebook-site-"))
+    outputs = staged_site_outputs(_state["library"], _state["root"], _state["stage"],
+                                  _state["settings"], workers=_workers())
+    outputs += stage(_state["problem_pages"], _state["stage"])
+    _state["blocks"] = {}
+    for staged in outputs:
+        if files.get_file_from_path(staged.path) is not None:
+            raise PluginError(f"content/{staged.path} 与生成的页面同名；请改名或删除这个手写页面。")
+        if staged.blocks:  # Markdown gets the headings only; the HTML goes back in on_post_page
+            _state["blocks"][staged.path] = staged.blocks
+        files.append(File.generated(config, staged.path, abs_src_path=str(staged.file)))
     return files
 
 
 def on_page_content(content: str, page: Page, **_: object) -> str:
-    """Put a generated page's HTML back, and pin the page title, escaped once.
+    """Pin the page title, escaped once, so the theme never un-escapes it.
 
     Material writes `page.title | striptags` into <title>; `striptags` also un-escapes entities, so
     a record titled `</title><script>…` would break out of the element. The theme prints
@@ -106,8 +116,22 @@ def on_page_content(content: str, page: Page, **_: object) -> str:
     """
     if page.title:
         page.meta["title"] = html.escape(html.unescape(page.title), quote=False)
-    blocks = _state.get("html", {}).get(page.file.src_uri)
-    return put_back_html(content, blocks) if blocks else content
+    return content
+
+
+def on_post_page(output: str, page: Page, **_: object) -> str:
+    """Put a generated page's HTML back, as the page is written (so it is held one at a time)."""
+    blocks = _state.get("blocks", {}).get(page.file.src_uri)
+    return put_back_staged_html(output, blocks) if blocks else output
+
+
+def _remove_stage() -> None:
+    if _state.get("stage"):
+        shutil.rmtree(_state.pop("stage"), ignore_errors=True)
+
+
+def on_shutdown() -> None:
+    _remove_stage()
 
 
 def on_post_build(config: MkDocsConfig) -> None:
@@ -115,6 +139,7 @@ def on_post_build(config: MkDocsConfig) -> None:
 
     The offline copy gets its own index and the script twins of its data files instead.
     """
+    _remove_stage()  # everything generated is in the site now
     if _state["settings"].get("offline"):
         finish_offline_copy(Path(config.site_dir), _state["library"])
         return

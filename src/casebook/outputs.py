@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -12,17 +14,53 @@ from casebook.finder import finder_outputs
 from casebook.history import record_history
 from casebook.link import Library
 from casebook.offline import offline_download
+from casebook.parallel import cores, run_jobs
+from casebook.prerendered import StagedFile, stage
 from casebook.render import Page, render_site
 from casebook.search_terms import search_outputs
 from casebook.trainer_pages import trainer_outputs
 
+# Below this many cases, worker processes cost more than they save.
+PARALLEL_FROM = 200
 
-def site_outputs(library: Library, root: Path, settings: dict[str, Any] | None = None) -> list[Page]:
-    """Pages, record copies and downloads, each with the path it is served at."""
+
+def site_outputs(library: Library, root: Path, settings: dict[str, Any] | None = None,
+                 *, workers: int | None = None) -> list[Page]:
+    """Pages, record copies and downloads, each with the path it is served at.
+
+    The parts are independent, so a large library renders them on every core (`workers`,
+    default all; 1 renders here). The result is the same, in the same order, either way.
+    """
+    return _outputs(library, root, settings, workers, lambda pages: pages)
+
+
+def staged_site_outputs(library: Library, root: Path, folder: Path,
+                        settings: dict[str, Any] | None = None,
+                        *, workers: int | None = None) -> list[StagedFile]:
+    """The same files written under `folder` (see prerendered.stage), by the workers that made
+    them, so no process ever holds the whole site: what an engine adapter publishes."""
+    return _outputs(library, root, settings, workers, partial(stage, folder=folder))
+
+
+def _outputs(library: Library, root: Path, settings: dict[str, Any] | None, workers: int | None,
+             keep: Callable[[list[Page]], list[Any]]) -> list[Any]:
     settings = {"history": record_history(root), **(settings or {})}
     download = offline_download(root, settings)  # the offline copy's zip, once `make offline` ran
     settings["offline_zip_size"] = len(download.content) if download else 0
-    pages = (render_site(library, root, settings) + course_pages(library, root, settings)
-             + record_copies(library, root) + trainer_outputs(library, root, settings)
-             + search_outputs(library, root) + finder_outputs(library, root, settings))
-    return pages + contributor_outputs(library, root, pages) + ([download] if download else [])
+    if len(library.cases) < PARALLEL_FROM:
+        workers = 1
+    parts = 2 * (workers or cores())
+    jobs = [partial(trainer_outputs, library, root, settings)]  # the longest job first
+    jobs += [partial(render_site, library, root, settings, part, parts) for part in range(parts)]
+    jobs += [partial(course_pages, library, root, settings), partial(record_copies, library, root),
+             partial(search_outputs, library, root), partial(finder_outputs, library, root, settings)]
+    trainer, *rest = run_jobs([_then(job, keep) for job in jobs], workers)
+    rendered = [page for result in rest[:parts] for page in result]
+    courses, records, search, finder = rest[parts:]
+    made = rendered + courses + records + trainer + search + finder
+    extra = contributor_outputs(library, root, [Page(f.path, b"") for f in made])
+    return made + keep(extra + ([download] if download else []))
+
+
+def _then(job: Callable[[], list[Page]], keep: Callable[[list[Page]], list[Any]]) -> Callable[[], list[Any]]:
+    return lambda: keep(job())

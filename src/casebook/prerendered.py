@@ -9,7 +9,10 @@ comment, and the engine adapter puts the HTML back into the converted page.
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 PLACEHOLDER = "<!-- casebook:html {} -->"
 _PLACEHOLDER = re.compile(r"<!-- casebook:html (\d+) -->")
@@ -58,3 +61,41 @@ def set_aside_html(markdown: str) -> tuple[str, list[str]]:
 def put_back_html(html: str, blocks: list[str]) -> str:
     """The converted page with each placeholder replaced by its run of HTML."""
     return _PLACEHOLDER.sub(lambda match: blocks[int(match.group(1))], html)
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A generated file written to disk for an engine to read: where it is served, where it is,
+    and for a page whose HTML was set aside, the file holding that HTML."""
+
+    path: str
+    file: Path
+    blocks: Path | None = None
+
+
+def stage(pages: list, folder: Path) -> list[StagedFile]:
+    """Write pages (render.Page) under `folder`, their HTML set aside; return what was written.
+
+    The contents leave memory as soon as they are written, so a large library never holds its
+    whole site at once.
+    """
+    staged = []
+    for page in pages:
+        target = folder / "files" / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        content, blocks_file = page.content, None
+        if page.prerendered and isinstance(content, str):
+            content, blocks = set_aside_html(content)
+            blocks_file = folder / "blocks" / f"{page.path}.json"
+            blocks_file.parent.mkdir(parents=True, exist_ok=True)
+            blocks_file.write_text(json.dumps(blocks, ensure_ascii=False), encoding="utf-8")
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        target.write_bytes(content)
+        staged.append(StagedFile(page.path, target, blocks_file))
+    return staged
+
+
+def put_back_staged_html(html: str, blocks_file: Path) -> str:
+    """`put_back_html` with the runs of HTML `stage` wrote for the page."""
+    return put_back_html(html, json.loads(blocks_file.read_text(encoding="utf-8")))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -150,17 +151,22 @@ class Renderer:
                                                          **context)
         return Page(path, content, source, prerendered=template.endswith(".md.j2"))
 
-    def pages(self) -> list[Page]:
+    def pages(self, part: int = 0, parts: int = 1) -> list[Page]:
+        """Every page, in a stable order; or the `part`-th of `parts` equal runs of that order."""
         lib = self.library
-        pages = [self.home(), self.render("glossary.md.j2", "glossary.md",
-                                          terms=sorted(lib.glossary.values(), key=lambda t: t["term"]))]
-        pages += [self.case(cid) for cid in sorted(lib.cases)]
-        pages += [self.practice(pid) for pid in sorted(lib.practices)]
-        pages += [self.indicator(iid) for iid in sorted(lib.indicators)]
-        pages += [self.theme(tid) for tid in sorted(lib.themes)]
-        pages += [self.region(rid) for rid in sorted(lib.regions)]
-        pages += self.indexes()
-        return pages
+        plan: list[tuple[Callable[..., Any], tuple[str, ...]]] = [(self.home, ()), (self.glossary, ())]
+        plan += [(self.case, (cid,)) for cid in sorted(lib.cases)]
+        plan += [(self.practice, (pid,)) for pid in sorted(lib.practices)]
+        plan += [(self.indicator, (iid,)) for iid in sorted(lib.indicators)]
+        plan += [(self.theme, (tid,)) for tid in sorted(lib.themes)]
+        plan += [(self.region, (rid,)) for rid in sorted(lib.regions)]
+        size = -(-len(plan) // parts)
+        pages = [make(*args) for make, args in plan[part * size:(part + 1) * size]]
+        return pages + (self.indexes() if part == parts - 1 else [])
+
+    def glossary(self) -> Page:
+        return self.render("glossary.md.j2", "glossary.md",
+                           terms=sorted(self.library.glossary.values(), key=lambda t: t["term"]))
 
     def _source(self, kind: str, rid: str) -> str:
         return self.library.files[(kind, rid)]
@@ -282,6 +288,7 @@ def _labels() -> dict[str, dict[str, str]]:
     }
 
 
-def render_site(library: Library, root: Path, settings: dict[str, Any] | None = None) -> list[Page]:
-    """Every generated page of the site, in a stable order."""
-    return Renderer(library, root / "macros", settings).pages()
+def render_site(library: Library, root: Path, settings: dict[str, Any] | None = None,
+                part: int = 0, parts: int = 1) -> list[Page]:
+    """Every generated page of the site, in a stable order (or one of `parts` runs of it)."""
+    return Renderer(library, root / "macros", settings).pages(part, parts)
