@@ -36,7 +36,7 @@ PREFIX = "syn"
 NAME_CHARS = "安平清河永宁长乐新丰兴隆福源德阳和顺泰康云溪石桥龙泉青山白水金沙凤凰东南西北华盛明月"
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter: 10,000 cases
     """Plain YAML the project's loader accepts: no anchors or aliases, ever."""
 
     def ignore_aliases(self, data: Any) -> bool:
