@@ -25,7 +25,7 @@ from casebook.offline_search import INDEX_PATH as OFFLINE_INDEX
 from casebook.outputs import staged_site_outputs
 from casebook.pipeline import check_library
 from casebook.prerendered import put_back_staged_html, stage
-from casebook.preview import problem_pages
+from casebook.preview import changed_case_outputs, changed_cases, problem_pages
 from casebook.report import text_report
 from casebook.search_index import index_site
 
@@ -36,12 +36,15 @@ _state: dict = {}
 
 def on_startup(command: str, dirty: bool) -> None:
     _state["serving"] = command == "serve"
+    _state["dirty"] = dirty
+    _state["checked"] = {}  # a preview reads again only the record files that changed
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = Path(config.config_file_path).parent
     _pin_build_date(root)
-    result = check_library(root, workers=_workers())
+    result = check_library(root, workers=_workers(),
+                           cache=_state["checked"] if _state.get("serving") else None)
     _state["problem_pages"] = []
     if result.errors and not _state.get("serving"):
         raise PluginError("案例数据未通过校验，网站没有构建：\n" + text_report(result))
@@ -91,20 +94,51 @@ def _pin_build_date(root: Path) -> None:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    """Add the generated files, written to a folder of their own so they are never all in memory."""
-    _remove_stage()
-    _state["stage"] = Path(tempfile.mkdtemp(prefix="casebook-site-"))
-    outputs = staged_site_outputs(_state["library"], _state["root"], _state["stage"],
-                                  _state["settings"], workers=_workers())
-    outputs += stage(_state["problem_pages"], _state["stage"])
-    _state["blocks"] = {}
-    for staged in outputs:
-        if files.get_file_from_path(staged.path) is not None:
-            raise PluginError(f"content/{staged.path} 与生成的页面同名；请改名或删除这个手写页面。")
+    """Add the generated files, written to a folder of their own so they are never all in memory.
+
+    A preview after an edit to cases only renders those cases' pages again (see
+    casebook.preview.changed_cases); MkDocs's --dirty mode then rebuilds just those pages.
+    """
+    library, root, settings = _state["library"], _state["root"], _state["settings"]
+    changed = _changed_cases_only()
+    if changed is None:
+        _remove_stage()
+        _state["stage"] = Path(tempfile.mkdtemp(prefix="casebook-site-"))
+        _state["staged"] = staged_site_outputs(library, root, _state["stage"], settings,
+                                               workers=_workers())
+        _state["staged"] += stage(_state["problem_pages"], _state["stage"])
+        _state["blocks"] = {}
+        fresh = _state["staged"]
+    else:
+        fresh = stage(changed_case_outputs(library, root, settings, changed), _state["stage"])
+        log.info("预览只更新了改动的 %d 个案例的页面；列表、汇总、下载和搜索索引在完整构建时更新。", len(changed))
+    for staged in fresh:
         if staged.blocks:  # Markdown gets the headings only; the HTML goes back in on_post_page
             _state["blocks"][staged.path] = staged.blocks
+    _state["incremental"] = changed is not None
+    _state["rendered"] = (library, _templates_digest(root), settings, bool(_state["problem_pages"]))
+    for staged in _state["staged"]:
+        if files.get_file_from_path(staged.path) is not None:
+            raise PluginError(f"content/{staged.path} 与生成的页面同名；请改名或删除这个手写页面。")
         files.append(File.generated(config, staged.path, abs_src_path=str(staged.file)))
     return files
+
+
+def _changed_cases_only() -> set[str] | None:
+    """The cases to render again for a quick preview, or None when the whole site must be."""
+    if not (_state.get("serving") and _state.get("dirty") and _state.get("rendered")):
+        return None
+    library, templates, settings, had_problems = _state["rendered"]
+    if had_problems or _state["problem_pages"] or settings != _state["settings"]:
+        return None
+    if templates != _templates_digest(_state["root"]):
+        return None
+    return changed_cases(library, _state["library"])
+
+
+def _templates_digest(root: Path) -> list[tuple[str, int, int]]:
+    return sorted((p.relative_to(root).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+                  for p in (root / "macros").rglob("*") if p.is_file())
 
 
 def on_page_content(content: str, page: Page, **_: object) -> str:
@@ -139,7 +173,10 @@ def on_post_build(config: MkDocsConfig) -> None:
 
     The offline copy gets its own index and the script twins of its data files instead.
     """
-    _remove_stage()  # everything generated is in the site now
+    if not _state.get("serving"):
+        _remove_stage()  # everything generated is in the site now (a preview keeps it for edits)
+    if _state.get("incremental"):
+        return  # the search index of the last full rendering stays (--dirty keeps the site)
     if _state["settings"].get("offline"):
         finish_offline_copy(Path(config.site_dir), _state["library"])
         return

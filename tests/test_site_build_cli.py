@@ -68,12 +68,13 @@ def _wait_for(url: str, text: str, seconds: float) -> bool:
 
 @contextmanager
 def _serving(sandbox: Path) -> Iterator[int]:
-    """`mkdocs serve` on a free port in `sandbox`, its output in sandbox/serve.log."""
+    """`mkdocs serve --dirty` (as `make serve` runs it) on a free port in `sandbox`, its output in
+    sandbox/serve.log."""
     port = _free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     with (sandbox / "serve.log").open("w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
             cwd=sandbox, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             yield port
@@ -95,6 +96,28 @@ def test_serve_rebuilds_when_a_record_or_template_changes(sandbox: Path) -> None
         template.write_text(template.read_text(encoding="utf-8").replace("## 教学参考", "## 教学参考资料"),
                             encoding="utf-8")
         assert _wait_for(url, "教学参考资料", 60), "an edit to a template did not reach the page"
+
+
+def test_an_edit_to_a_case_renders_that_case_alone_and_a_new_case_renders_everything(sandbox: Path) -> None:
+    with _serving(sandbox) as port:
+        base = f"http://127.0.0.1:{port}/"
+        url = base + "cases/zunyi-wuqiang-zuzhi/"
+        assert _wait_for(url, "<h1", 90), (sandbox / "serve.log").read_text()
+        case = sandbox / "cases" / "zunyi-wuqiang-zuzhi.yaml"
+        text = case.read_text(encoding="utf-8")
+        summary = next(line for line in text.splitlines() if line.startswith("summary:"))
+        case.write_text(text.replace(summary, summary + "（只改一个案例）"), encoding="utf-8")
+        assert _wait_for(url, "（只改一个案例）", 60), "an edit to a record did not reach the page"
+        compare_part = _fetch(base + "compare/cases/zunyi-wuqiang-zuzhi.json") or ""
+        assert "（只改一个案例）" in compare_part
+        assert "预览只更新了改动的 1 个案例的页面" in (sandbox / "serve.log").read_text()
+        assert "<h1" in (_fetch(base + "practices/yijiantiao/") or "")  # the rest is still served
+        title = next(line for line in text.splitlines() if line.startswith("title:"))
+        copy = text.replace("id: zunyi-wuqiang-zuzhi", "id: zunyi-preview-copy").replace(
+            title, "title: 预览新增案例测试")
+        (sandbox / "cases" / "zunyi-preview-copy.yaml").write_text(copy, encoding="utf-8")
+        assert _wait_for(base + "cases/", "预览新增案例测试", 90), "a new case did not reach the case list"
+        assert "<h1" in (_fetch(base + "cases/zunyi-preview-copy/") or "")
 
 
 def test_a_preview_keeps_serving_the_other_cases_while_one_is_broken(sandbox: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -34,11 +35,13 @@ class CheckResult:
 PARALLEL_FROM = 200
 
 
-def check_library(root: Path, *, workers: int | None = None) -> CheckResult:
+def check_library(root: Path, *, workers: int | None = None,
+                  cache: dict[str, tuple[bytes, _Checked]] | None = None) -> CheckResult:
     """Load, validate and link every record under `root`; one bad file never stops the others.
 
     Each file is read and checked on its own, so large libraries are spread over the machine's
-    cores (`workers`, default: all); linking then runs once over everything.
+    cores (`workers`, default: all); linking then runs once over everything. A preview passes
+    the same `cache` on every reload, and only files whose bytes changed are read again.
     """
     documents: list[tuple[str, Document, set[int] | None]] = []
     problems: list[Problem] = []
@@ -55,7 +58,7 @@ def check_library(root: Path, *, workers: int | None = None) -> CheckResult:
                                     f"词表文件夹只能是：{'、'.join(VOCABULARIES)}。", "unknown-kind"))
         else:
             items.append((kind, path, rel))
-    for kind, doc, file_problems, rejected in _check_files(items, workers):
+    for kind, doc, file_problems, rejected in _check_cached(items, workers, cache):
         problems += file_problems
         if doc is not None:
             documents.append((kind, doc, rejected))
@@ -68,6 +71,25 @@ def check_library(root: Path, *, workers: int | None = None) -> CheckResult:
 
 
 _Checked = tuple[str, Document | None, list[Problem], set[int] | None]
+
+
+def _check_cached(items: list[tuple[str, Path, str]], workers: int | None,
+                  cache: dict[str, tuple[bytes, _Checked]] | None) -> list[_Checked]:
+    if cache is None:
+        return _check_files(items, workers)
+    digests = {}
+    for _, path, rel in items:
+        try:
+            digests[rel] = hashlib.blake2b(path.read_bytes()).digest()
+        except OSError:
+            digests[rel] = b""  # unreadable: checked again, which reports it
+    missing = [item for item in items if not digests[item[2]]
+               or cache.get(item[2], (b"", None))[0] != digests[item[2]]]
+    fresh = dict(zip([rel for _, _, rel in missing], _check_files(missing, workers), strict=True))
+    checked = [fresh[rel] if rel in fresh else cache[rel][1] for _, _, rel in items]
+    cache.clear()
+    cache.update({rel: (digests[rel], result) for (_, _, rel), result in zip(items, checked, strict=True)})
+    return checked
 
 
 def _check_files(items: list[tuple[str, Path, str]], workers: int | None) -> list[_Checked]:

@@ -65,22 +65,33 @@ def compare_outputs(library: Library, renderer: Renderer) -> list[Page]:
     set_labels: dict[tuple[str, str], str] = {}
     for iid in library.indicators:
         set_labels.update(group_values(reported(library, iid)).set_label)
+    return pages + [compare_part(library, renderer, case, set_labels) for case in cases]
+
+
+def compare_part(library: Library, renderer: Renderer, case: dict[str, Any],
+                 set_labels: dict[tuple[str, str], str] | None = None) -> Page:
+    """One case's part of the compare page (compare/cases/<id>.json).
+
+    `set_labels`: the comparable-set letter of every value in the library, when the caller has
+    them; otherwise those of this case's indicators are worked out here.
+    """
+    if set_labels is None:
+        set_labels = {}
+        for iid in {value["indicator"] for value in case["indicators"]}:
+            set_labels.update(group_values(reported(library, iid)).set_label)
+    practices: dict[str, list] = {}
+    for position, entry in enumerate(case["practices"], 1):
+        practices.setdefault(entry["practice"], []).append((position, entry))
+    indicators: dict[str, list] = {}
+    for value in case["indicators"]:
+        indicators.setdefault(value["indicator"], []).append(value)
+    info = {value["id"]: {"basis": [key for _, key, _ in facets(value)],
+                          "facets": [[name, label] for name, _, label in facets(value)],
+                          "facts": facts(value), "set": set_labels[(case["id"], value["id"])]}
+            for value in case["indicators"]}
     units = {iid: indicator["unit"] for iid, indicator in library.indicators.items()}
-    for case in cases:
-        practices: dict[str, list] = {}
-        for position, entry in enumerate(case["practices"], 1):
-            practices.setdefault(entry["practice"], []).append((position, entry))
-        indicators: dict[str, list] = {}
-        for value in case["indicators"]:
-            indicators.setdefault(value["indicator"], []).append(value)
-        info = {value["id"]: {"basis": [key for _, key, _ in facets(value)],
-                              "facets": [[name, label] for name, _, label in facets(value)],
-                              "facts": facts(value), "set": set_labels[(case["id"], value["id"])]}
-                for value in case["indicators"]}
-        part = renderer.render("compare_case.html.j2", path, case=case, who=who(library, case),
-                               chain=library.region_chain(case["place"]["region"]),
-                               practices=list(practices.items()), indicators=list(indicators.items()),
-                               names_units=units, value_info=info)
-        pages.append(Page(f"compare/cases/{case['id']}.json",
-                          json.dumps({"html": part.content}, ensure_ascii=False)))
-    return pages
+    part = renderer.render("compare_case.html.j2", record_path("compare"), case=case,
+                           who=who(library, case), chain=library.region_chain(case["place"]["region"]),
+                           practices=list(practices.items()), indicators=list(indicators.items()),
+                           names_units=units, value_info=info)
+    return Page(f"compare/cases/{case['id']}.json", json.dumps({"html": part.content}, ensure_ascii=False))
