@@ -59,10 +59,11 @@ export: venv
 	$(BIN)/casebook export --out downloads
 
 # A preview keeps going when a record is broken (the validator's messages stay on the terminal).
-# --dirty: after an edit to cases only, just their pages are rendered and rebuilt (casebook.preview).
+# --dirty: after an edit to cases only, just their pages are rendered and rebuilt (casebook.preview);
+# --no-strict: MkDocs warns on every dirty build, and a preview shows warnings instead of stopping.
 serve: venv
 	-$(BIN)/casebook validate
-	$(BIN)/mkdocs serve --dirty --dev-addr $(HOST)
+	$(BIN)/mkdocs serve --dirty --no-strict --dev-addr $(HOST)
 
 # Contributors: start a case file (options in ARGS, else asked at the terminal), or turn a
 # filled Excel template into one (make import FILE=case.xlsx [ARGS=--force]).

@@ -122,11 +122,12 @@ def case_page_weight(site: Path, case_id: str) -> dict[str, int]:
 
 
 def edit_latency(repo: Path, case_id: str, timeout: float = 300) -> float | None:
-    """Seconds from saving an edit to one case until `mkdocs serve` shows it."""
+    """Seconds from saving an edit to one case until `mkdocs serve` (as `make serve` runs it)
+    shows it."""
     port = 8700 + os.getpid() % 200
     log = (repo / "serve.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr",
-                               f"127.0.0.1:{port}"], cwd=repo, env=ENV, stdout=log,
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--no-strict",
+                               "--dev-addr", f"127.0.0.1:{port}"], cwd=repo, env=ENV, stdout=log,
                               stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/cases/{case_id}/"
     try:
@@ -238,13 +239,14 @@ def markdown(report: dict[str, Any]) -> str:
         transfer = max((q["page_bytes_gzip"] for q in search), default=None)
         index = r.get("search_index", {})
         plain = f"{r['plain']['seconds']} s" if r.get("plain") else "未测"
+        index_text = f"{_mb(index['raw'])}（{index['files']:,} 个文件）" if index else "未测"
         rows.append(
             f"| {r['cases']:,} | {r['validate']['seconds']} s（{r['validate']['peak_mb']} MB） "
             f"| {r['build']['seconds']} s | {plain} "
             f"| {r['ratio'] if r['ratio'] is not None else '—'} "
             f"| {r['build']['self_mb']:,} MB / {r['build']['child_mb']:,} MB "
             f"| {r['pages']:,} | {_mb(r['site_bytes'])} "
-            f"| {_mb(index.get('bytes', 0)) if index else '未测'} "
+            f"| {index_text} "
             f"| {f'{transfer / 1024:,.0f} KB' if transfer else '未测'} | {f'{first} ms' if first else '未测'} "
             f"| {r['case_page']['html'] / 1024:,.0f} KB（gzip {r['case_page']['html_gzip'] / 1024:,.0f} KB）"
             f"| {_figure(r.get('edit_seconds'), '秒')} |")

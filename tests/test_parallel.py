@@ -35,3 +35,4 @@ def test_rendering_in_workers_gives_the_same_files_in_the_same_order(always_para
     assert [p.path for p in one] == [p.path for p in two]
     assert [p.content for p in one] == [p.content for p in two]
     assert len({p.path for p in two}) == len(two)
+

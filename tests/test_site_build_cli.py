@@ -68,13 +68,13 @@ def _wait_for(url: str, text: str, seconds: float) -> bool:
 
 @contextmanager
 def _serving(sandbox: Path) -> Iterator[int]:
-    """`mkdocs serve --dirty` (as `make serve` runs it) on a free port in `sandbox`, its output in
+    """`mkdocs serve --dirty --no-strict` (as `make serve` runs it) on a free port in `sandbox`, its output in
     sandbox/serve.log."""
     port = _free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     with (sandbox / "serve.log").open("w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
+            [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--no-strict", "--dev-addr", f"127.0.0.1:{port}"],
             cwd=sandbox, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             yield port

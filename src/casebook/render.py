@@ -266,9 +266,14 @@ class Renderer:
         five = [t for t in lib.themes.values() if t["group"] == "five-revitalisations"]
         most_used = sorted(lib.practices.values(),
                            key=lambda p: (-len(lib.uses_of_practice(p["id"])), p["id"]))[:8]
-        return self.render("home.md.j2", "index.md", headline=headline, cases=cases, themes=five,
+        # The home page shows the latest cases, not all: it must stay light on a phone however
+        # large the library grows (the case list and the finder hold them all).
+        history = self.settings.get("history", {})
+        latest = sorted(cases, key=lambda c: (_first_added(history, lib, c["id"]), c["id"]),
+                        reverse=True)[:HOME_CASES]
+        return self.render("home.md.j2", "index.md", headline=headline, cases=latest, themes=five,
                            practices=most_used,
-                           problems=[(c, p) for c in cases for p in c["problems"][:2]])
+                           problems=[(c, p) for c in latest for p in c["problems"][:2]])
 
 
 def _labels() -> dict[str, dict[str, str]]:
@@ -286,6 +291,14 @@ def _labels() -> dict[str, dict[str, str]]:
         "theme_group": pick("themes", 0, "group"),
         "course_format": pick("course", "sessions", 0, "format"),
     }
+
+
+HOME_CASES = 12
+
+
+def _first_added(history: dict[str, Any], library: Library, cid: str) -> str:
+    record = history.get(library.files.get(("case", cid), ""))
+    return (record.first or record.last) if record else ""
 
 
 def render_site(library: Library, root: Path, settings: dict[str, Any] | None = None,
