@@ -167,6 +167,7 @@ class _Unusual(Exception):
 _PLAIN_NULL = frozenset(("", "~", "null", "Null", "NULL"))
 _PLAIN_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
                "FALSE": False}
+_RESOLVABLE_FIRST = frozenset("-+.0123456789~nNtTfF")
 _INT = _SCALARS["tag:yaml.org,2002:int"][0]
 _FLOAT = _SCALARS["tag:yaml.org,2002:float"][0]
 
@@ -210,7 +211,10 @@ def _fast_data(text: str) -> Any:
                 if event.anchor is not None or event.tag is not None:
                     raise _Unusual
                 raw_key = event.value
-                value: Any = _plain(raw_key) if event.implicit[0] else raw_key
+                # Only a plain scalar that is empty or starts like a number, null or boolean can
+                # be anything but text; most values are Chinese text and skip the call.
+                value: Any = (_plain(raw_key) if event.implicit[0]
+                              and (not raw_key or raw_key[0] in _RESOLVABLE_FIRST) else raw_key)
             elif kind is mapping_start or kind is sequence_start:
                 if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
                     raise _Unusual

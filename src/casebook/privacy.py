@@ -44,8 +44,9 @@ _MOBILE = re.compile(
 _UNITS = set("元人户亩个万亿千百十%‰吨米辆天年次家名项所座条套间头只台")
 _URL = re.compile(r"https?://\S+")
 # Cheap tests that rule out almost every value before the detailed patterns run.
-_DIGITS = re.compile(r"\d{3}")
+_DIGITS = re.compile(r"\d\d\d[-\s]?\d\d\d\d")  # every ID number and mobile number holds this
 _HOUSEHOLD_WORDS = re.compile("户|对象|家庭")
+_SENTENCE_ENDS = "。！？\n"
 
 # The most common Chinese surnames (about nine in ten people), and two-character ones.
 _SURNAMES = set(
@@ -159,22 +160,28 @@ def _household_names(text: str) -> Iterator[tuple[int, str, str]]:
         if name and match.end() not in seen:
             seen.add(match.end())
             yield match.end(), "贫困户姓名", name[0] + "*" * (len(name) - 1)
-    for sentence in re.finditer(r"[^。！？\n]+", text):
-        if not _HOUSEHOLD_CONTEXT.search(sentence.group()):
+    # Each 户 in a sentence (a run between 。！？ and line breaks) that speaks of households.
+    in_context: dict[int, bool] = {}
+    for household in re.finditer("户", text):
+        end = household.start()
+        sentence = max(text.rfind(mark, 0, end) for mark in _SENTENCE_ENDS) + 1
+        if sentence not in in_context:
+            stops = [i for i in (text.find(mark, end) for mark in _SENTENCE_ENDS) if i >= 0]
+            stop = min(stops, default=len(text))
+            in_context[sentence] = bool(_HOUSEHOLD_CONTEXT.search(text, sentence, stop))
+        if not in_context[sentence]:
             continue
-        for household in re.finditer("户", sentence.group()):
-            end = sentence.start() + household.start()
-            for length in (2, 3, 4):
-                start = end - length
-                if start < sentence.start() or start in seen:
-                    continue
-                before = text[max(0, start - 2): start]
-                if start != sentence.start() and not before.endswith(_BEFORE_HOUSEHOLD):
-                    continue
-                name = _name_at(text, start)
-                if name and start + len(name) == end:
-                    seen.add(start)
-                    yield start, "贫困户姓名", name[0] + "*" * (len(name) - 1)
+        for length in (2, 3, 4):
+            start = end - length
+            if start < sentence or start in seen:
+                continue
+            before = text[max(0, start - 2): start]
+            if start != sentence and not before.endswith(_BEFORE_HOUSEHOLD):
+                continue
+            name = _name_at(text, start)
+            if name and start + len(name) == end:
+                seen.add(start)
+                yield start, "贫困户姓名", name[0] + "*" * (len(name) - 1)
 
 
 def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str, bool]]:
