@@ -181,7 +181,8 @@ def on_post_build(config: MkDocsConfig) -> None:
         finish_offline_copy(Path(config.site_dir), _state["library"])
         return
     try:
-        summary = index_site(Path(config.site_dir), _state["library"], _state["root"] / "macros")
+        summary = index_site(Path(config.site_dir), _state["library"], _state["root"] / "macros",
+                             workers=_workers())
     except RuntimeError as error:
         raise PluginError(str(error)) from None
     log.info("搜索索引：%d 个页面，%d 个文件，共 %.0f KB，用时 %.1f 秒", summary.pages, summary.files,

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined
@@ -28,6 +29,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from selectolax.lexbor import LexborHTMLParser
 
 from casebook.link import Library
+from casebook.parallel import cores, run_jobs
 from casebook.search_terms import (
     KIND_LABELS,
     SKIPPED_SECTIONS,
@@ -110,43 +112,67 @@ def page_keywords(url: str, text: str, terms: dict[str, Term], matcher: TermMatc
     }
 
 
-def index_site(site_dir: Path, library: Library, macros: Path) -> IndexSummary:
+def index_site(site_dir: Path, library: Library, macros: Path, *,
+               workers: int | None = None) -> IndexSummary:
     """Write the Pagefind bundle for the built site at `site_dir` into `site_dir/pagefind/`.
 
+    The pages' tokens are worked out on every core (`workers`, default all) for a large site.
     Raises RuntimeError with Pagefind's output if the indexer fails.
     """
     started = time.monotonic()
-    terms = build_terms(library)
-    matcher = TermMatcher(terms)
-    synonyms = synonym_groups(library)
-    related = related_forms(library)
-    template = _environment(macros).get_template("search_keywords.html.j2")
+    tokens = _PageTokens(library, macros)
     output = site_dir / BUNDLE
     shutil.rmtree(output, ignore_errors=True)
-    pages = skipped = 0
+    paths = sorted(site_dir.rglob("*.html"))
+    if len(paths) < PARALLEL_FROM:
+        workers = 1
+    parts = 2 * (workers or cores())
     with tempfile.TemporaryDirectory(prefix="casebook-search-") as staging_dir:
         staging = Path(staging_dir)
-        for path in sorted(site_dir.rglob("*.html")):
+        counts = run_jobs([partial(tokens.stage, paths[part::parts], site_dir, staging)
+                           for part in range(parts)], workers)
+        _run_pagefind(staging, output)
+    for name in UNUSED:
+        (output / name).unlink(missing_ok=True)
+    files = [p for p in output.rglob("*") if p.is_file()]
+    pages = sum(indexed for indexed, _ in counts)
+    return IndexSummary(pages, sum(skipped for _, skipped in counts), len(files),
+                        sum(p.stat().st_size for p in files), round(time.monotonic() - started, 1))
+
+
+# Below this many pages, worker processes cost more than they save.
+PARALLEL_FROM = 400
+
+
+class _PageTokens:
+    """Stages built pages for Pagefind, each with its block of term tokens."""
+
+    def __init__(self, library: Library, macros: Path) -> None:
+        self.terms = build_terms(library)
+        self.matcher = TermMatcher(self.terms)
+        self.synonyms = synonym_groups(library)
+        self.related = related_forms(library)
+        self.template = _environment(macros).get_template("search_keywords.html.j2")
+
+    def stage(self, paths: list[Path], site_dir: Path, staging: Path) -> tuple[int, int]:
+        """Copy the pages at `paths` that are indexed into `staging`; (indexed, skipped)."""
+        pages = skipped = 0
+        for path in paths:
             rel = path.relative_to(site_dir)
             html = path.read_text(encoding="utf-8")
             if rel.parts[0] in (BUNDLE, "records", *SKIPPED_SECTIONS) or MARKER not in html:
                 skipped += 1
                 continue
             url = "" if rel.as_posix() == "index.html" else rel.parent.as_posix() + "/"
-            keywords = page_keywords(url, indexed_text(html)[0], terms, matcher, synonyms,
-                                     related.get(url, set()))
+            keywords = page_keywords(url, indexed_text(html)[0], self.terms, self.matcher,
+                                     self.synonyms, self.related.get(url, set()))
             kind = page_kind(url)
-            block = template.render(kind=KIND_LABELS[kind], about_weight=ABOUT_WEIGHTS.get(kind, 10),
-                                    **keywords)
+            block = self.template.render(kind=KIND_LABELS[kind],
+                                         about_weight=ABOUT_WEIGHTS.get(kind, 10), **keywords)
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
             (staging / rel).write_text(html.replace(MARKER, block, 1), encoding="utf-8")
             pages += 1
-        _run_pagefind(staging, output)
-    for name in UNUSED:
-        (output / name).unlink(missing_ok=True)
-    files = [p for p in output.rglob("*") if p.is_file()]
-    return IndexSummary(pages, skipped, len(files), sum(p.stat().st_size for p in files),
-                        round(time.monotonic() - started, 1))
+        return pages, skipped
 
 
 def _environment(macros: Path) -> SandboxedEnvironment:
