@@ -70,11 +70,14 @@ def synthetic_regions(library: Library, rng: random.Random, counties: int) -> li
 
     regions: list[dict[str, Any]] = []
     provinces = [r for r in library.regions.values() if r["level"] == "province"]
+    # County codes run 20–99 under a prefecture: enough prefectures for 70 counties each at most.
+    existing = sum(1 for r in library.regions.values() if r["level"] == "prefecture")
+    per_province = max(3, -(-(-(-counties // 70) - existing) // max(1, len(provinces))))
     for province in sorted(provinces, key=lambda r: r["code"]):
         made = 0
         for number in range(10, 100):
             code = f"{province['code'][:2]}{number:02d}00"
-            if code in used_codes or made == 3:
+            if code in used_codes or made == per_province:
                 continue
             used_codes.add(code)
             made += 1
