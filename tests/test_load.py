@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from casebook.load import Document, _compose, _construct, _fast_data, _Unusual, load_document
+from casebook.load import (
+    Document,
+    _compose,
+    _construct,
+    _event_marks,
+    _fast_data,
+    _Unusual,
+    leaves,
+    load_document,
+)
 from casebook.validate import _passes, _validator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,3 +141,17 @@ def test_the_quick_schema_check_and_the_full_report_agree(path: Path) -> None:
             if _passes("case", mutated) != (not any(_validator("case").iter_errors(mutated))):
                 disagreements.append((target, new))
     assert not disagreements
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "cases").rglob("*.yaml")), ids=lambda p: p.name)
+def test_both_readers_find_the_same_positions(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    doc = Document(path, path.name, None, {}, {})
+    _construct(_compose(text, path.name), (), doc, set())
+    assert _event_marks(text) == (doc.marks, doc.key_marks)
+
+
+def test_the_fast_reader_collects_the_same_values_as_leaves() -> None:
+    values: list = []
+    data = _fast_data(SCALARS, values)
+    assert values == leaves(data)

@@ -67,6 +67,9 @@ class Document:
     data: Any
     marks: dict[Path_, tuple[int, int]] | None = None
     key_marks: dict[Path_, tuple[int, int]] | None = None
+    # Every scalar value, in document order, when the fast reader collected them on its way
+    # (see `leaves`); checks use them and drop them.
+    values: list[Any] | None = None
 
     def mark(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at `path`, or of its nearest ancestor that has one."""
@@ -83,9 +86,13 @@ class Document:
     def _find_marks(self) -> None:
         self.marks, self.key_marks = {}, {}
         try:
-            node = _compose(self.path.read_bytes().decode("utf-8-sig"), self.rel)
-            if node is not None:
-                _construct(node, (), self, set())
+            text = self.path.read_bytes().decode("utf-8-sig")
+            try:
+                self.marks, self.key_marks = _event_marks(text)
+            except _Unusual:
+                node = _compose(text, self.rel)
+                if node is not None:
+                    _construct(node, (), self, set())
         except (OSError, UnicodeDecodeError, yaml.YAMLError, _Refused):
             pass  # the file changed since it was loaded: report at the nearest known place
 
@@ -124,8 +131,9 @@ def _load(path: Path, rel: str) -> Document:
     if not text.strip():
         raise refuse("empty", "文件是空的", "请参照 cases/ 下已有的案例填写内容。")
     _check_tabs(text, refuse)
+    values: list[Any] = []
     try:
-        return Document(path=path, rel=rel, data=_fast_data(text))
+        return Document(path=path, rel=rel, data=_fast_data(text, values), values=values)
     except _Unusual:
         pass  # anything out of the ordinary is read again the careful way, which explains it
     try:
@@ -190,13 +198,15 @@ def _plain(value: str) -> Any:
     return value
 
 
-def _fast_data(text: str) -> Any:
+def _fast_data(text: str, values: list[Any] | None = None) -> Any:
     """The data of an ordinary record, built straight from libyaml's events without positions.
 
     Raises `_Unusual` at the first anchor, alias, tag, complex or repeated key, deep nesting,
     second document, empty file or syntax error, all of which the careful reader reports.
+    `values`, when given, receives every scalar value (not keys) in document order.
     """
     loader = _Loader(text)
+    found = values.append if values is not None else None
     stack: list[Any] = []
     keys: list[Any] = []  # per open mapping: the key waiting for its value, or _NO_KEY
     root: Any = _NO_KEY
@@ -210,19 +220,27 @@ def _fast_data(text: str) -> Any:
             if kind is scalar:
                 if event.anchor is not None or event.tag is not None:
                     raise _Unusual
-                raw_key = event.value
+                raw = event.value
+                if keys and keys[-1] is _NO_KEY and type(stack[-1]) is dict:  # a key
+                    if raw in stack[-1]:
+                        raise _Unusual
+                    keys[-1] = raw
+                    continue
                 # Only a plain scalar that is empty or starts like a number, null or boolean can
                 # be anything but text; most values are Chinese text and skip the call.
-                value: Any = (_plain(raw_key) if event.implicit[0]
-                              and (not raw_key or raw_key[0] in _RESOLVABLE_FIRST) else raw_key)
+                value: Any = (_plain(raw) if event.implicit[0]
+                              and (not raw or raw[0] in _RESOLVABLE_FIRST) else raw)
+                if found is not None:
+                    found(value)
             elif kind is mapping_start or kind is sequence_start:
-                if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
-                    raise _Unusual
+                if (event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH
+                        or (keys and keys[-1] is _NO_KEY and type(stack[-1]) is dict)):
+                    raise _Unusual  # … or a collection as a key
                 stack.append({} if kind is mapping_start else [])
                 keys.append(_NO_KEY)
                 continue
             elif kind is mapping_end or kind is sequence_end:
-                value, raw_key = stack.pop(), None
+                value = stack.pop()
                 keys.pop()
             elif kind is alias:
                 raise _Unusual
@@ -234,12 +252,8 @@ def _fast_data(text: str) -> Any:
                 root = value
             elif type(top := stack[-1]) is list:
                 top.append(value)
-            elif (key := keys[-1]) is _NO_KEY:
-                if raw_key is None or raw_key in top:
-                    raise _Unusual
-                keys[-1] = raw_key
             else:
-                top[key] = value
+                top[keys[-1]] = value
                 keys[-1] = _NO_KEY
     except yaml.YAMLError:
         raise _Unusual from None
@@ -251,6 +265,52 @@ def _fast_data(text: str) -> Any:
 
 
 _NO_KEY = object()
+
+
+def _event_marks(text: str) -> tuple[dict[Path_, tuple[int, int]], dict[Path_, tuple[int, int]]]:
+    """Line and column of every value and every key of an ordinary record, from libyaml's events
+    (the careful reader finds the same, several times slower); `_Unusual` as in `_fast_data`."""
+    marks: dict[Path_, tuple[int, int]] = {}
+    key_marks: dict[Path_, tuple[int, int]] = {}
+    frames: list[list[Any]] = []  # per open collection: [its path, next index or key, mapping?]
+    loader = _Loader(text)
+    try:
+        while (event := loader.get_event()) is not None:
+            kind = type(event)
+            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frames.pop()
+                continue
+            if kind not in (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent):
+                if kind is yaml.AliasEvent:
+                    raise _Unusual
+                continue
+            if event.anchor is not None or event.tag is not None or len(frames) >= MAX_DEPTH:
+                raise _Unusual
+            mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if not frames:
+                path: Path_ = ()
+            elif not frames[-1][2]:
+                path = (*frames[-1][0], frames[-1][1])
+                frames[-1][1] += 1
+            elif frames[-1][1] is _NO_KEY:  # a key
+                if kind is not yaml.ScalarEvent:
+                    raise _Unusual
+                frames[-1][1] = event.value
+                key_marks[(*frames[-1][0], event.value)] = mark
+                continue
+            else:
+                path = (*frames[-1][0], frames[-1][1])
+                frames[-1][1] = _NO_KEY
+            marks[path] = mark
+            if kind is yaml.MappingStartEvent:
+                frames.append([path, _NO_KEY, True])
+            elif kind is yaml.SequenceStartEvent:
+                frames.append([path, 0, False])
+    except yaml.YAMLError:
+        raise _Unusual from None
+    finally:
+        loader.dispose()
+    return marks, key_marks
 
 
 MAX_DEPTH = 32

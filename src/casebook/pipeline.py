@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing as mp
 import os
@@ -58,7 +59,16 @@ def check_library(root: Path, *, workers: int | None = None,
                                     f"词表文件夹只能是：{'、'.join(VOCABULARIES)}。", "unknown-kind"))
         else:
             items.append((kind, path, rel))
-    for kind, doc, file_problems, rejected in _check_cached(items, workers, cache):
+    # Reading builds millions of small objects and no cycles: the cyclic collector would only
+    # walk the growing heap again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        checked = _check_cached(items, workers, cache)
+    finally:
+        if collecting:
+            gc.enable()
+    for kind, doc, file_problems, rejected in checked:
         problems += file_problems
         if doc is not None:
             documents.append((kind, doc, rejected))
@@ -115,7 +125,8 @@ def _check_file(item: tuple[str, Path, str]) -> _Checked:
 
 def _contributor_checks(kind: str, doc: Document, schema_problems: list[Problem]) -> list[Problem]:
     """Schema problems (less those a left-over placeholder explains better) and personal data."""
-    values = leaves(doc.data)
+    values = doc.values if doc.values is not None else leaves(doc.data)
+    doc.values = None  # collected on the way in; not worth sending back from a worker
     unfilled = placeholder_problems(kind, doc, values)
     explained = {p.field for p in unfilled}
     return ([p for p in schema_problems if p.field not in explained] + unfilled
