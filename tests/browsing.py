@@ -65,3 +65,17 @@ def site_path(href: str, base: str) -> str:
     parts = urlsplit(href)
     path = parts.path.removeprefix(urlsplit(base).path)
     return path + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def search_results(page: Any, query: str) -> list[tuple[str, str]]:
+    """Type `query` into the open search box as a reader does (fill, then a key, since the search
+    listens for keys); the results shown, in order: (link, kind label)."""
+    page.fill(".cb-search__input", query)
+    page.keyboard.press("End")
+    page.wait_for_function(
+        """query => { const list = document.querySelector('.cb-search__results');
+                      return list.dataset.query === query && list.getAttribute('aria-busy') === 'false'; }""",
+        arg=query)
+    return [tuple(pair) for pair in page.eval_on_selector_all(
+        ".cb-search__result",
+        "items => items.map(i => [i.querySelector('a').href, i.querySelector('.cb-search__kind').textContent])")]

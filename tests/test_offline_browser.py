@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from browsing import search_results
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -60,15 +61,7 @@ def here(page: Any) -> str:
 
 def search(page: Any, query: str) -> list[tuple[str, str]]:
     """Type `query` as a reader does (fill, then a key); the results: (path in the copy, kind)."""
-    page.fill(".cb-search__input", query)
-    page.keyboard.press("End")
-    page.wait_for_function(
-        """query => { const list = document.querySelector('.cb-search__results');
-                      return list.dataset.query === query && list.getAttribute('aria-busy') === 'false'; }""",
-        arg=query)
-    shown = page.eval_on_selector_all(
-        ".cb-search__result",
-        "items => items.map(i => [i.querySelector('a').href, i.querySelector('.cb-search__kind').textContent])")
+    shown = search_results(page, query)
     return [(href.removeprefix(page.root), kind) for href, kind in shown]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from browsing import record_requests, site_path
+from browsing import record_requests, search_results, site_path
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -42,14 +42,7 @@ def search_box(browser: Any, base: str) -> Iterator[Any]:
 
 def search(page: Any, base: str, query: str) -> list[dict[str, str]]:
     """Type `query` into the search box; the results shown, in order: site path and kind label."""
-    page.fill(".cb-search__input", query)
-    page.wait_for_function(
-        """query => { const list = document.querySelector('.cb-search__results');
-                      return list.dataset.query === query && list.getAttribute('aria-busy') === 'false'; }""",
-        arg=query)
-    shown = page.eval_on_selector_all(
-        ".cb-search__result",
-        "items => items.map(i => [i.querySelector('a').href, i.querySelector('.cb-search__kind').textContent])")
+    shown = search_results(page, query)
     return [{"url": site_path(href, base), "kind": kind} for href, kind in shown]
 
 

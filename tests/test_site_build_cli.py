@@ -83,14 +83,20 @@ def _serving(sandbox: Path) -> Iterator[int]:
             server.wait(timeout=20)
 
 
+def _add_to_summary(sandbox: Path, words: str) -> str:
+    """Append `words` to the Zunyi case's summary, as a contributor edits it; its text before."""
+    case = sandbox / "cases" / "zunyi-wuqiang-zuzhi.yaml"
+    text = case.read_text(encoding="utf-8")
+    summary = next(line for line in text.splitlines() if line.startswith("summary:"))
+    case.write_text(text.replace(summary, summary + words), encoding="utf-8")
+    return text
+
+
 def test_serve_rebuilds_when_a_record_or_template_changes(sandbox: Path) -> None:
     with _serving(sandbox) as port:
         url = f"http://127.0.0.1:{port}/cases/zunyi-wuqiang-zuzhi/"
         assert _wait_for(url, "<h1", 90), (sandbox / "serve.log").read_text()
-        case = sandbox / "cases" / "zunyi-wuqiang-zuzhi.yaml"
-        text = case.read_text(encoding="utf-8")
-        summary = next(line for line in text.splitlines() if line.startswith("summary:"))
-        case.write_text(text.replace(summary, summary + "（实时刷新测试）"), encoding="utf-8")
+        _add_to_summary(sandbox, "（实时刷新测试）")
         assert _wait_for(url, "（实时刷新测试）", 60), "an edit to a record did not reach the page"
         template = sandbox / "macros" / "case.md.j2"
         template.write_text(template.read_text(encoding="utf-8").replace("## 教学参考", "## 教学参考资料"),
@@ -103,10 +109,7 @@ def test_an_edit_to_a_case_renders_that_case_alone_and_a_new_case_renders_everyt
         base = f"http://127.0.0.1:{port}/"
         url = base + "cases/zunyi-wuqiang-zuzhi/"
         assert _wait_for(url, "<h1", 90), (sandbox / "serve.log").read_text()
-        case = sandbox / "cases" / "zunyi-wuqiang-zuzhi.yaml"
-        text = case.read_text(encoding="utf-8")
-        summary = next(line for line in text.splitlines() if line.startswith("summary:"))
-        case.write_text(text.replace(summary, summary + "（只改一个案例）"), encoding="utf-8")
+        text = _add_to_summary(sandbox, "（只改一个案例）")
         assert _wait_for(url, "（只改一个案例）", 60), "an edit to a record did not reach the page"
         compare_part = _fetch(base + "compare/cases/zunyi-wuqiang-zuzhi.json") or ""
         assert "（只改一个案例）" in compare_part
