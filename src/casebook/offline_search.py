@@ -17,25 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
-
 from casebook.link import Library
 from casebook.search_index import (
     ABOUT_WEIGHTS,
-    BUNDLE,
-    MARKER,
-    SKIPPED_ELEMENTS,
-    page_keywords,
+    PageTokens,
+    indexed_body,
+    is_indexed,
+    text_outside_links,
 )
-from casebook.search_terms import (
-    KIND_LABELS,
-    SKIPPED_SECTIONS,
-    TermMatcher,
-    build_terms,
-    page_kind,
-    related_forms,
-    synonym_groups,
-)
+from casebook.search_terms import KIND_LABELS, page_kind
 
 INDEX_PATH = "search/offline.json"
 # Points per query part found, as Pagefind is weighted online: a term by its token (the page is
@@ -56,20 +46,16 @@ class _PageText:
 
 
 def _page_text(html: str) -> _PageText:
-    body = LexborHTMLParser(html).css_first("[data-pagefind-body]")
+    body = indexed_body(html)
     if body is None:
         return _PageText()
-    for node in body.css(SKIPPED_ELEMENTS):
-        node.decompose()
     heading = body.css_first("h1")
     found = _PageText(
         ordered=_squeeze(body.text(deep=True, separator="")),
         title=_squeeze(heading.text(deep=True, separator="")) if heading else "",
         anchors=[{"element": "dt", "id": dt.attributes["id"],
                   "text": _squeeze(dt.text(deep=True, separator=""))} for dt in body.css("dt[id]")])
-    for link in body.css("a"):
-        link.decompose()
-    found.text = body.text(deep=True, separator=" ")
+    found.text = text_outside_links(body)
     return found
 
 
@@ -90,20 +76,16 @@ def online_url(rel: str) -> str:
 
 def offline_index(site_dir: Path, library: Library) -> dict[str, Any]:
     """The index of the offline copy built at `site_dir` (with file URLs: `cases/x.html`)."""
-    terms = build_terms(library)
-    matcher = TermMatcher(terms)
-    synonyms = synonym_groups(library)
-    related = related_forms(library)
+    tokens = PageTokens(library)
     pages = []
     for path in sorted(site_dir.rglob("*.html")):
         rel = path.relative_to(site_dir).as_posix()
         html = path.read_text(encoding="utf-8")
-        if rel.split("/")[0] in (BUNDLE, "records", *SKIPPED_SECTIONS) or MARKER not in html:
+        if not is_indexed(rel, html):
             continue
         page = _page_text(html)
         url = online_url(rel)
-        keywords = page_keywords(url, page.text, terms, matcher, synonyms,
-                                 related.get(url, set()))
+        keywords = tokens.keywords(url, page.text)
         mentions: dict[str, int] = {}
         for token in keywords["mentions"]:
             mentions[token] = mentions.get(token, 0) + 1

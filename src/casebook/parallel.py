@@ -11,28 +11,39 @@ import multiprocessing as mp
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
-_jobs: Sequence[Callable[[], Any]] = ()
+T = TypeVar("T")
+R = TypeVar("R")
+
+_function: Callable[[Any], Any] | None = None
 
 
 def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def run_jobs(jobs: Sequence[Callable[[], Any]], workers: int | None = None) -> list[Any]:
-    """Each job's result, in the order of `jobs`; longest jobs should come first."""
-    global _jobs
-    workers = min(workers or cores(), len(jobs))
+def map_in_workers(function: Callable[[T], R], items: Sequence[T], workers: int | None = None,
+                   chunksize: int = 1) -> list[R]:
+    """`function` of each item, in order. The function is inherited by the forked workers (it
+    may be a closure); the items and results travel between processes, so they must pickle."""
+    global _function
+    workers = min(workers or cores(), len(items))
     if workers < 2 or "fork" not in mp.get_all_start_methods():
-        return [job() for job in jobs]
-    _jobs = jobs  # inherited by the forked workers
+        return [function(item) for item in items]
+    _function = function
     try:
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            return list(pool.map(_run, range(len(jobs))))
+            return list(pool.map(_apply, items, chunksize=chunksize))
     finally:
-        _jobs = ()
+        _function = None
 
 
-def _run(index: int) -> Any:
-    return _jobs[index]()
+def run_jobs(jobs: Sequence[Callable[[], R]], workers: int | None = None) -> list[R]:
+    """Each job's result, in the order of `jobs`; longest jobs should come first."""
+    return map_in_workers(lambda index: jobs[index](), range(len(jobs)), workers)
+
+
+def _apply(item: Any) -> Any:
+    assert _function is not None
+    return _function(item)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import multiprocessing as mp
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from casebook.duplicates import duplicate_warnings
 from casebook.link import VOCABULARIES, Library, build_library, suggest_ids
 from casebook.load import Document, iter_record_files, leaves, load_document
+from casebook.parallel import cores, map_in_workers
 from casebook.privacy import personal_data_problems
 from casebook.problems import Problem
 from casebook.scaffold import placeholder_problems
@@ -104,14 +102,13 @@ def _check_cached(items: list[tuple[str, Path, str]], workers: int | None,
 
 def _check_files(items: list[tuple[str, Path, str]], workers: int | None) -> list[_Checked]:
     """Every file checked on its own, in the given order; in worker processes when it pays."""
-    workers = workers or len(os.sched_getaffinity(0))
-    if workers < 2 or len(items) < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
-        return [_check_file(item) for item in items]
-    for kind in {kind for kind, _, _ in items}:
-        warm_up(kind)  # compiled once here, inherited by every worker
-    chunk = max(1, len(items) // (workers * 4))
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        return list(pool.map(_check_file, items, chunksize=chunk))
+    workers = workers or cores()
+    if len(items) < PARALLEL_FROM:
+        workers = 1
+    else:
+        for kind in {kind for kind, _, _ in items}:
+            warm_up(kind)  # compiled once here, inherited by every worker
+    return map_in_workers(_check_file, items, workers, chunksize=max(1, len(items) // (workers * 4)))
 
 
 def _check_file(item: tuple[str, Path, str]) -> _Checked:

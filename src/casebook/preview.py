@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.history import record_history
-from casebook.link import Library
+from casebook.link import VOCABULARIES, Library
 from casebook.problems import Problem
 from casebook.render import Page, Renderer, record_path
 from casebook.trainer_pages import compare_part
@@ -40,9 +40,6 @@ def _address(rel: str) -> str:
     return record_path("case", path.stem)
 
 
-VOCABULARY_KINDS = ("practices", "indicators", "themes", "regions", "glossary", "periods", "courses")
-
-
 def changed_cases(before: Library | None, after: Library) -> set[str] | None:
     """The cases whose records changed between two loads of the library, when nothing else did.
 
@@ -51,7 +48,7 @@ def changed_cases(before: Library | None, after: Library) -> set[str] | None:
     """
     if before is None or set(before.cases) != set(after.cases):
         return None
-    if any(getattr(before, kind) != getattr(after, kind) for kind in VOCABULARY_KINDS):
+    if any(getattr(before, kind) != getattr(after, kind) for kind in (*VOCABULARIES, "courses")):
         return None
     return {cid for cid, case in after.cases.items() if case != before.cases[cid]}
 

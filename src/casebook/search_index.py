@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from casebook.link import Library
 from casebook.parallel import cores, run_jobs
@@ -73,23 +73,54 @@ class IndexSummary:
 SKIPPED_ELEMENTS = ", ".join(["script", "style", "[data-pagefind-ignore]", *(f".{c}" for c in EXCLUDED_CLASSES)])
 
 
-def indexed_text(html: str) -> tuple[str, str]:
-    """The text of a built page that the search index holds: outside links, and in links.
-
-    That is the text inside `data-pagefind-body`, without the excluded sections. Link text is
-    kept apart: a link names another page (a related practice, the region of a case), which is
-    not a mention of that page's subject.
-    """
+def indexed_body(html: str) -> LexborNode | None:
+    """The part of a built page that the search index holds: the element marked
+    `data-pagefind-body`, without the excluded sections (scripts, EXCLUDED_CLASSES)."""
     body = LexborHTMLParser(html).css_first("[data-pagefind-body]")
+    if body is not None:
+        for node in body.css(SKIPPED_ELEMENTS):
+            node.decompose()
+    return body
+
+
+def text_outside_links(body: LexborNode) -> str:
+    """The text of `body` (from `indexed_body`) without its links, which it drops from `body`.
+
+    A link names another page (a related practice, the region of a case), which is not a
+    mention of that page's subject.
+    """
+    for link in body.css("a"):
+        link.decompose()
+    return body.text(deep=True, separator=" ")
+
+
+def indexed_text(html: str) -> tuple[str, str]:
+    """The text of a built page that the search index holds: outside links, and in links."""
+    body = indexed_body(html)
     if body is None:
         return "", ""
-    for node in body.css(SKIPPED_ELEMENTS):
-        node.decompose()
-    links = body.css("a")
-    link_text = " ".join(link.text(deep=True, separator=" ") for link in links)
-    for link in links:
-        link.decompose()
-    return body.text(deep=True, separator=" "), link_text
+    link_text = " ".join(link.text(deep=True, separator=" ") for link in body.css("a"))
+    return text_outside_links(body), link_text
+
+
+def is_indexed(rel: str, html: str) -> bool:
+    """Whether the built page at `rel` (`cases/x/index.html`) goes into the search index."""
+    return rel.split("/")[0] not in (BUNDLE, "records", *SKIPPED_SECTIONS) and MARKER in html
+
+
+class PageTokens:
+    """The field's terms of a library, ready to give each built page its tokens."""
+
+    def __init__(self, library: Library) -> None:
+        self.terms = build_terms(library)
+        self.matcher = TermMatcher(self.terms)
+        self.synonyms = synonym_groups(library)
+        self.related = related_forms(library)
+
+    def keywords(self, url: str, text: str) -> dict[str, list[str]]:
+        """`page_keywords` of the page served at `url` (`cases/x/`) whose indexed text is `text`."""
+        return page_keywords(url, text, self.terms, self.matcher, self.synonyms,
+                             self.related.get(url, set()))
 
 
 def page_keywords(url: str, text: str, terms: dict[str, Term], matcher: TermMatcher,
@@ -120,7 +151,8 @@ def index_site(site_dir: Path, library: Library, macros: Path, *,
     Raises RuntimeError with Pagefind's output if the indexer fails.
     """
     started = time.monotonic()
-    tokens = _PageTokens(library, macros)
+    tokens = PageTokens(library)
+    template = _environment(macros).get_template("search_keywords.html.j2")
     output = site_dir / BUNDLE
     shutil.rmtree(output, ignore_errors=True)
     paths = sorted(site_dir.rglob("*.html"))
@@ -129,8 +161,8 @@ def index_site(site_dir: Path, library: Library, macros: Path, *,
     parts = 2 * (workers or cores())
     with tempfile.TemporaryDirectory(prefix="casebook-search-") as staging_dir:
         staging = Path(staging_dir)
-        counts = run_jobs([partial(tokens.stage, paths[part::parts], site_dir, staging)
-                           for part in range(parts)], workers)
+        counts = run_jobs([partial(_stage_pages, paths[part::parts], site_dir, staging, tokens,
+                                   template) for part in range(parts)], workers)
         _run_pagefind(staging, output)
     for name in UNUSED:
         (output / name).unlink(missing_ok=True)
@@ -144,35 +176,25 @@ def index_site(site_dir: Path, library: Library, macros: Path, *,
 PARALLEL_FROM = 400
 
 
-class _PageTokens:
-    """Stages built pages for Pagefind, each with its block of term tokens."""
-
-    def __init__(self, library: Library, macros: Path) -> None:
-        self.terms = build_terms(library)
-        self.matcher = TermMatcher(self.terms)
-        self.synonyms = synonym_groups(library)
-        self.related = related_forms(library)
-        self.template = _environment(macros).get_template("search_keywords.html.j2")
-
-    def stage(self, paths: list[Path], site_dir: Path, staging: Path) -> tuple[int, int]:
-        """Copy the pages at `paths` that are indexed into `staging`; (indexed, skipped)."""
-        pages = skipped = 0
-        for path in paths:
-            rel = path.relative_to(site_dir)
-            html = path.read_text(encoding="utf-8")
-            if rel.parts[0] in (BUNDLE, "records", *SKIPPED_SECTIONS) or MARKER not in html:
-                skipped += 1
-                continue
-            url = "" if rel.as_posix() == "index.html" else rel.parent.as_posix() + "/"
-            keywords = page_keywords(url, indexed_text(html)[0], self.terms, self.matcher,
-                                     self.synonyms, self.related.get(url, set()))
-            kind = page_kind(url)
-            block = self.template.render(kind=KIND_LABELS[kind],
-                                         about_weight=ABOUT_WEIGHTS.get(kind, 10), **keywords)
-            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-            (staging / rel).write_text(html.replace(MARKER, block, 1), encoding="utf-8")
-            pages += 1
-        return pages, skipped
+def _stage_pages(paths: list[Path], site_dir: Path, staging: Path, tokens: PageTokens,
+                 template: Template) -> tuple[int, int]:
+    """Copy the pages at `paths` that are indexed into `staging`, each with its block of term
+    tokens; (indexed, skipped)."""
+    pages = skipped = 0
+    for path in paths:
+        rel = path.relative_to(site_dir)
+        html = path.read_text(encoding="utf-8")
+        if not is_indexed(rel.as_posix(), html):
+            skipped += 1
+            continue
+        url = "" if rel.as_posix() == "index.html" else rel.parent.as_posix() + "/"
+        kind = page_kind(url)
+        block = template.render(kind=KIND_LABELS[kind], about_weight=ABOUT_WEIGHTS.get(kind, 10),
+                                **tokens.keywords(url, indexed_text(html)[0]))
+        (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+        (staging / rel).write_text(html.replace(MARKER, block, 1), encoding="utf-8")
+        pages += 1
+    return pages, skipped
 
 
 def _environment(macros: Path) -> SandboxedEnvironment:
