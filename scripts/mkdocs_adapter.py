@@ -27,7 +27,7 @@ from casebook.pipeline import check_library
 from casebook.prerendered import put_back_staged_html, stage
 from casebook.preview import changed_case_outputs, changed_cases, problem_pages
 from casebook.report import text_report
-from casebook.search_index import index_site
+from casebook.search_index import SHARD_CHARS, index_site
 
 log = logging.getLogger("mkdocs.casebook")
 GLOSSARY_EXTENSION = "casebook.text"
@@ -182,8 +182,9 @@ def on_post_build(config: MkDocsConfig) -> None:
         return
     try:
         summary = index_site(Path(config.site_dir), _state["library"], _state["root"] / "macros",
-                             workers=_workers())
+                             workers=_workers(),
+                             shard_chars=_state["settings"].get("search_shard_chars", SHARD_CHARS))
     except RuntimeError as error:
         raise PluginError(str(error)) from None
-    log.info("搜索索引：%d 个页面，%d 个文件，共 %.0f KB，用时 %.1f 秒", summary.pages, summary.files,
-             summary.bytes / 1024, summary.seconds)
+    log.info("搜索索引：%d 个页面，分 %d 份，%d 个文件，共 %.0f KB，用时 %.1f 秒", summary.pages,
+             summary.shards, summary.files, summary.bytes / 1024, summary.seconds)

@@ -34,12 +34,20 @@
       const terms = window.casebookData.load(new URL("search/terms.json", root).href).then(prepare);
       const backend = offline
         ? window.casebookData.load(new URL(offline, root).href).then(offlineIndex)
-        : import(new URL("pagefind/pagefind.js", root).href).then(async (pf) => {
+        : Promise.all([
+          import(new URL("pagefind/pagefind.js", root).href),
+          window.casebookData.load(new URL("pagefind/shards.json", root).href),
+        ]).then(async ([pf, shards]) => {
           // No penalty for long pages: the term tokens already rank the pages about a term first,
           // and a long case that discusses a term must not fall behind a short page naming it.
-          await pf.options({ basePath: new URL("pagefind/", root).pathname, baseUrl: root.pathname,
-                             ranking: { pageLength: 0 } });
+          const options = { baseUrl: root.pathname, ranking: { pageLength: 0 } };
+          const bundle = new URL("pagefind/", root);
+          await pf.options({ basePath: bundle.pathname, ...options });
           await pf.init();
+          // A large library is indexed in shards (casebook.search_index); each is searched with
+          // this bundle's WebAssembly and its results ranked together with the first one's.
+          await Promise.all(shards.map((shard) => pf.mergeIndex(new URL(shard, bundle).pathname,
+                                                                options)));
           return { search: (wanted) => pf.search(wanted.query) };
         });
       engine = Promise.all([backend, terms]).then(([pf, dictionary]) => ({ pf, dictionary }));

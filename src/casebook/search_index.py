@@ -3,18 +3,27 @@
 Material's built-in search sends its whole index before the first result (tens of megabytes for a
 thousand cases); Pagefind splits the index into small chunks and loads only those a query needs.
 Its extended build segments Chinese. On top of that, the index gets the field's terms as tokens
-(see search_terms): for each built page a copy is staged with a block of tokens, heavily weighted
-for the terms the page is about and lightly for those it mentions, and with the kind of page as
-metadata. The served pages stay as built; only the staged copies carry the tokens.
+(see search_terms): for each built page, what the index holds of it (its title and indexed body)
+is staged with a block of tokens, heavily weighted for the terms the page is about and lightly for
+those it mentions, and with the kind of page as metadata. The served pages stay as built; only
+the staged copies carry the tokens.
 
 Sections that repeat what the case pages say (the variants table of a practice, the values table
 of an indicator, case lists) are left out of the index, so each passage is found on the page it
 belongs to and results stay small to download.
+
+Pagefind holds everything it indexes in memory until it writes the bundle: about 75 bytes for each
+character of indexed text, 1.3 GB for a thousand cases. A large site is therefore indexed in
+shards of at most `SHARD_CHARS` characters, one Pagefind run after another, so no run needs more
+than about 600 MB whatever the size of the library. The first shard is the bundle in `pagefind/`;
+the others are in `pagefind/shards/<n>/`, listed in `pagefind/shards.json`, and the search script
+merges them into the first with Pagefind's own `mergeIndex` (they share its WebAssembly).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -42,6 +51,8 @@ from casebook.search_terms import (
 )
 
 BUNDLE = "pagefind"
+# The language Pagefind segments every page as (its extended build splits Chinese into words).
+LANGUAGE = "zh"
 # Where the theme marks the end of a page's indexed body; the token block goes there.
 MARKER = "<!-- casebook:search-keywords -->"
 # Classes of sections that repeat other pages' text (see the module docstring).
@@ -56,6 +67,12 @@ MENTION_CAP = 5
 # Files of the bundle the site does not use (we ship our own search box).
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
           "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
+# Files a merged shard does not need: it searches with the first bundle's script and WebAssembly.
+UNUSED_IN_SHARDS = ("pagefind.js", "pagefind-worker.js", "wasm.*.pagefind")
+# Characters of indexed text per Pagefind run (see the module docstring): about 600 MB of memory.
+SHARD_CHARS = 8_000_000
+SHARDS_FOLDER = "shards"
+SHARDS_LIST = "shards.json"
 
 
 @dataclass(frozen=True)
@@ -67,6 +84,7 @@ class IndexSummary:
     files: int
     bytes: int
     seconds: float
+    shards: int = 1
 
 
 # Elements whose text the index never holds.
@@ -144,10 +162,12 @@ def page_keywords(url: str, text: str, terms: dict[str, Term], matcher: TermMatc
 
 
 def index_site(site_dir: Path, library: Library, macros: Path, *,
-               workers: int | None = None) -> IndexSummary:
+               workers: int | None = None, shard_chars: int = SHARD_CHARS) -> IndexSummary:
     """Write the Pagefind bundle for the built site at `site_dir` into `site_dir/pagefind/`.
 
-    The pages' tokens are worked out on every core (`workers`, default all) for a large site.
+    The pages' tokens are worked out on every core (`workers`, default all) for a large site, and
+    the pages are indexed in shards of at most `shard_chars` characters of text (one page may be
+    more), each shard by its own Pagefind run (see the module docstring).
     Raises RuntimeError with Pagefind's output if the indexer fails.
     """
     started = time.monotonic()
@@ -161,15 +181,70 @@ def index_site(site_dir: Path, library: Library, macros: Path, *,
     parts = 2 * (workers or cores())
     with tempfile.TemporaryDirectory(prefix="casebook-search-") as staging_dir:
         staging = Path(staging_dir)
-        counts = run_jobs([partial(_stage_pages, paths[part::parts], site_dir, staging, tokens,
-                                   template) for part in range(parts)], workers)
-        _run_pagefind(staging, output)
-    for name in UNUSED:
-        (output / name).unlink(missing_ok=True)
+        staged = run_jobs([partial(_stage_pages, paths[part::parts], site_dir, staging / "pages",
+                                   tokens, template) for part in range(parts)], workers)
+        sizes = sorted(size for pages, _ in staged for size in pages)
+        shards = shard_pages(sizes, shard_chars)
+        for number, shard in enumerate(shards):
+            folder = staging / f"shard-{number}"
+            for rel in shard:
+                (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / "pages" / rel, folder / rel)
+            bundle = output if number == 0 else output / SHARDS_FOLDER / str(number)
+            _run_pagefind(folder, staging / f"bundle-{number}")
+            shutil.move(staging / f"bundle-{number}", bundle)
+            _drop_unused(bundle, shard=number > 0)
+    (output / SHARDS_LIST).write_text(
+        json.dumps([f"{SHARDS_FOLDER}/{n}/" for n in range(1, len(shards))]), encoding="utf-8")
     files = [p for p in output.rglob("*") if p.is_file()]
-    pages = sum(indexed for indexed, _ in counts)
-    return IndexSummary(pages, sum(skipped for _, skipped in counts), len(files),
-                        sum(p.stat().st_size for p in files), round(time.monotonic() - started, 1))
+    return IndexSummary(len(sizes), sum(skipped for _, skipped in staged), len(files),
+                        sum(p.stat().st_size for p in files), round(time.monotonic() - started, 1),
+                        len(shards))
+
+
+# The kinds of page that are about a term of the field, indexed apart from the rest when the
+# index is sharded (see shard_pages).
+VOCABULARY_KINDS = ("practice", "indicator", "theme", "region", "glossary")
+
+
+def shard_pages(sizes: list[tuple[str, int]], limit: int) -> list[list[str]]:
+    """The pages (path, characters of indexed text) in one shard if they hold at most `limit`
+    characters; else the pages about a term of the field (VOCABULARY_KINDS) apart from the others
+    (cases, guides, courses), each group dealt into as few shards as keep each near `limit`: each
+    page, in order, to the shard holding least so far.
+
+    Pagefind ranks a word by how rare it is among the pages of its own index, and merges shards by
+    those scores. Keeping the pages about a term apart from the cases that mention it keeps them
+    first, as in one index: among a few hundred such pages the term is rare, among the cases
+    common. Dealing the rest makes their shards alike, so a case, a guide and a course rank among
+    each other as in one index.
+    """
+    if sum(size for _, size in sizes) <= limit:
+        return [[rel for rel, _ in sizes]]
+    groups = ([page for page in sizes if _is_about_a_term(page[0])],
+              [page for page in sizes if not _is_about_a_term(page[0])])
+    return [shard for group in groups for shard in _deal(group, limit)] or [[]]
+
+
+def _is_about_a_term(rel: str) -> bool:
+    return page_kind("" if rel == "index.html" else rel.rsplit("/", 1)[0] + "/") in VOCABULARY_KINDS
+
+
+def _deal(sizes: list[tuple[str, int]], limit: int) -> list[list[str]]:
+    count = max(1, -(-sum(size for _, size in sizes) // max(limit, 1))) if sizes else 0
+    shards: list[list[str]] = [[] for _ in range(count)]
+    totals = [0] * count
+    for rel, size in sizes:
+        smallest = totals.index(min(totals))
+        shards[smallest].append(rel)
+        totals[smallest] += size
+    return [shard for shard in shards if shard]
+
+
+def _drop_unused(bundle: Path, *, shard: bool) -> None:
+    for pattern in UNUSED + (UNUSED_IN_SHARDS if shard else ()):
+        for path in bundle.glob(pattern):
+            path.unlink()
 
 
 # Below this many pages, worker processes cost more than they save.
@@ -177,23 +252,36 @@ PARALLEL_FROM = 400
 
 
 def _stage_pages(paths: list[Path], site_dir: Path, staging: Path, tokens: PageTokens,
-                 template: Template) -> tuple[int, int]:
-    """Copy the pages at `paths` that are indexed into `staging`, each with its block of term
-    tokens; (indexed, skipped)."""
-    pages = skipped = 0
+                 template: Template) -> tuple[list[tuple[str, int]], int]:
+    """Write what Pagefind reads of each indexed page at `paths` into `staging`: the indexed body
+    (see `indexed_body`) with its block of term tokens, in a page of its own; the staged pages
+    (path, characters of indexed text) and the number skipped."""
+    pages = []
+    skipped = 0
     for path in paths:
-        rel = path.relative_to(site_dir)
+        rel = path.relative_to(site_dir).as_posix()
         html = path.read_text(encoding="utf-8")
-        if not is_indexed(rel.as_posix(), html):
+        if not is_indexed(rel, html):
             skipped += 1
             continue
-        url = "" if rel.as_posix() == "index.html" else rel.parent.as_posix() + "/"
+        body = indexed_body(html)
+        if body is None:
+            skipped += 1
+            continue
+        url = "" if rel == "index.html" else rel.rsplit("/", 1)[0] + "/"
         kind = page_kind(url)
+        kept = body.html or ""
+        size = len(body.text(deep=True, separator=" "))
+        text = text_outside_links(body)
         block = template.render(kind=KIND_LABELS[kind], about_weight=ABOUT_WEIGHTS.get(kind, 10),
-                                **tokens.keywords(url, indexed_text(html)[0]))
+                                **tokens.keywords(url, text))
+        title = LexborHTMLParser(html).css_first("title")
+        staged = (f'<!DOCTYPE html><html lang="{LANGUAGE}"><head><meta charset="utf-8">'
+                  f"{title.html if title else ''}</head><body>{kept.replace(MARKER, block, 1)}"
+                  "</body></html>")
         (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-        (staging / rel).write_text(html.replace(MARKER, block, 1), encoding="utf-8")
-        pages += 1
+        (staging / rel).write_text(staged, encoding="utf-8")
+        pages.append((rel, size + len(block)))
     return pages, skipped
 
 
@@ -209,8 +297,7 @@ def _run_pagefind(staging: Path, output: Path) -> None:
         import pagefind_bin_extended  # noqa: F401 - the extended binary must be installed
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise RuntimeError("需要 pagefind[extended]（它能切分中文）；请运行 make venv 安装固定版本的依赖。") from error
-    config = {"site": ".", "output_path": str(output), "force_language": "zh",
-              "exclude_selectors": [f".{name}" for name in EXCLUDED_CLASSES]}
+    config = {"site": ".", "output_path": str(output), "force_language": LANGUAGE}
     (staging / "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "pagefind", "--silent"], cwd=staging,
                           capture_output=True, text=True, timeout=900)

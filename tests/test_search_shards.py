@@ -1,0 +1,138 @@
+"""A large site's search index in shards: each Pagefind run holds a bounded part of the text, and
+the search box merges the shards into one list of results.
+
+The seed library is small, so the sharded build here sets `search_shard_chars` low enough to give
+several shards; the same pages must be indexed as in one index, and the field's terms must still
+find their pages first (tests/data/search_queries.yaml).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from browsing import record_requests, search_results, serve, site_path
+from casebook.search_index import SHARDS_LIST, VOCABULARY_KINDS, shard_pages
+from casebook.search_terms import page_kind
+from conftest import COPIED, ROOT
+from sitebuild import build_site
+
+QUERIES = yaml.safe_load((ROOT / "tests" / "data" / "search_queries.yaml").read_text(encoding="utf-8"))
+# Characters per shard for the seed library: about half its indexed text, so that the pages about
+# a term make one shard and the rest another (see shard_pages).
+SHARD_CHARS = 150_000
+
+
+def _kind(rel: str) -> str:
+    return page_kind("" if rel == "index.html" else rel.rsplit("/", 1)[0] + "/")
+
+
+def test_a_small_site_is_one_shard_in_page_order() -> None:
+    sizes = [("cases/a/index.html", 40), ("practices/b/index.html", 30), ("index.html", 20)]
+    assert shard_pages(sizes, 90) == [["cases/a/index.html", "practices/b/index.html", "index.html"]]
+
+
+def test_a_large_site_keeps_the_pages_about_terms_apart_and_deals_the_rest_evenly() -> None:
+    sizes = ([(f"cases/c{n:03}/index.html", 100 + n % 7) for n in range(60)]
+             + [(f"practices/p{n}/index.html", 50) for n in range(10)]
+             + [("glossary/index.html", 400), ("guide/reading/index.html", 80), ("index.html", 30)])
+    shards = shard_pages(sizes, 2_000)
+    placed = [rel for shard in shards for rel in shard]
+    assert sorted(placed) == sorted(rel for rel, _ in sizes), "every page in exactly one shard"
+    size = dict(sizes)
+    for shard in shards:
+        about = {_kind(rel) in VOCABULARY_KINDS for rel in shard}
+        assert len(about) == 1, f"pages about terms share a shard with others: {shard}"
+    totals = sorted(sum(size[rel] for rel in shard) for shard in shards
+                    if _kind(shard[0]) not in VOCABULARY_KINDS)
+    assert len(totals) == 4  # 6,880 characters of cases and guides, 2,000 to a shard
+    assert totals[-1] - totals[0] <= max(size.values()), "the shards are dealt evenly"
+    assert all(total <= 2_000 for total in totals)
+
+
+def test_a_page_larger_than_a_shard_is_still_indexed() -> None:
+    shards = shard_pages([("cases/big/index.html", 500), ("cases/small/index.html", 10)], 100)
+    assert sorted(rel for shard in shards for rel in shard) == ["cases/big/index.html",
+                                                                "cases/small/index.html"]
+
+
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's site built with the search index in shards."""
+    root = tmp_path_factory.mktemp("sharded-repo")
+    for name in COPIED:
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(ROOT / name, root / name)
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "    # search_shard_chars:" in text
+    config.write_text(text.replace("    # search_shard_chars:", "    search_shard_chars: "
+                                   f"{SHARD_CHARS}  #"), encoding="utf-8")
+    done = build_site(root, root / "site")
+    assert done.returncode == 0, done.stderr
+    return root / "site"
+
+
+def _bundles(site: Path) -> list[Path]:
+    bundle = site / "pagefind"
+    return [bundle] + [bundle / shard for shard in json.loads((bundle / SHARDS_LIST).read_text())]
+
+
+def _urls(bundle: Path) -> set[str]:
+    urls = set()
+    for path in (bundle / "fragment").iterdir():
+        data = gzip.decompress(path.read_bytes())
+        urls.add(json.loads(data[len(b"pagefind_dcd"):])["url"])
+    return urls
+
+
+@pytest.mark.build
+def test_the_shards_index_the_same_pages_as_one_index(sharded_site: Path, built_site: Path) -> None:
+    assert json.loads((built_site / "pagefind" / SHARDS_LIST).read_text()) == []
+    bundles = _bundles(sharded_site)
+    assert len(bundles) >= 2
+    per_bundle = [_urls(bundle) for bundle in bundles]
+    assert sum(map(len, per_bundle)) == len(set().union(*per_bundle)), "a page in two shards"
+    assert set().union(*per_bundle) == _urls(built_site / "pagefind")
+    for urls in per_bundle:
+        assert len({_kind(url.strip("/") + "/index.html") in VOCABULARY_KINDS for url in urls}) == 1
+    for bundle in bundles[1:]:
+        assert (bundle / "pagefind-entry.json").is_file() and list(bundle.glob("*.pf_meta"))
+        assert not list(bundle.glob("pagefind*.js")) and not list(bundle.glob("wasm.*")), \
+            "a merged shard searches with the first bundle's script and WebAssembly"
+
+
+@pytest.fixture(scope="module")
+def sharded_base(sharded_site: Path) -> Iterator[str]:
+    with serve(sharded_site) as url:
+        yield url
+
+
+@pytest.mark.browser
+def test_a_search_merges_every_shard_and_finds_each_term_s_page(browser: Any, sharded_site: Path,
+                                                                sharded_base: str) -> None:
+    page = browser.new_page(viewport={"width": 412, "height": 900})
+    own, foreign = record_requests(page, sharded_base)
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("response", lambda response: response.ok or failed.append(response.url))
+    page.goto(sharded_base + "cases/")
+    page.click(".cb-search__open")
+    missed = []
+    for item in QUERIES["terms"]:
+        shown = [site_path(href, sharded_base) for href, _ in search_results(page, item["query"])]
+        top = shown[:QUERIES["top"]]
+        missed += [f"{item['query']}: {wanted} not in {top}" for wanted in item["expect"]
+                   if wanted not in top]
+    page.close()
+    assert not missed, "\n".join(missed)
+    assert not foreign and not failed, foreign + failed
+    for bundle in _bundles(sharded_site)[1:]:
+        meta = next(bundle.glob("*.pf_meta")).relative_to(sharded_site).as_posix()
+        assert any(url.endswith(meta) for url in own), f"shard {bundle.name} was not searched"
