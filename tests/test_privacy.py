@@ -159,6 +159,28 @@ def test_cases_apart_in_place_or_time_are_not_duplicates(sandbox: Path) -> None:
     assert not [p for p in problems if p["code"] == "possible-duplicate"]
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_the_cheap_bounds_never_drop_a_pair_that_difflib_finds_similar(seed: int) -> None:
+    """The character sets give exactly difflib's quick_ratio, so a pair is ruled out only when
+    its full similarity is below the threshold too."""
+    import difflib
+    import random
+
+    from casebook.duplicates import SIMILAR, _characters, _similar
+
+    rng = random.Random(seed)
+    alphabet = "党支部领办合作社村集体经济一二三四留下好"
+    for _ in range(200):
+        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        assert 2 * len(_characters(a) & _characters(b)) == round(matcher.quick_ratio() * (len(a) + len(b)))
+        found = _similar(a, b, _characters(a), _characters(b))
+        ratio = matcher.ratio()
+        assert (found is not None) == (ratio >= SIMILAR)
+        assert found is None or found == ratio
+
+
 def test_every_figure_must_cite_a_source(sandbox: Path) -> None:
     anchor = "  - id: villages\n    indicator: village-count\n"
     text = variant("zunyi-uncited", (anchor + "    value: 1728\n    unit: 个\n    original: 行政村1728个\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Any
 
 from casebook.link import Library
@@ -36,16 +36,30 @@ def title_similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def _similar(a: str, b: str, counts_a: Counter[str], counts_b: Counter[str]) -> float | None:
+def _characters(title: str) -> frozenset[tuple[str, int]]:
+    """The title's characters as a set in which the n-th occurrence of a character is (it, n):
+    the size of two such sets' intersection is the number of characters the titles share,
+    counting repeats, as difflib's quick_ratio counts them."""
+    seen: dict[str, int] = {}
+    items = []
+    for char in title:
+        count = seen.get(char, 0)
+        items.append((char, count))
+        seen[char] = count + 1
+    return frozenset(items)
+
+
+def _similar(a: str, b: str, chars_a: frozenset[tuple[str, int]],
+             chars_b: frozenset[tuple[str, int]]) -> float | None:
     """The similarity of two titles when it reaches SIMILAR, else None.
 
     Most pairs are far apart, so difflib's two upper bounds (real_quick_ratio: the lengths;
-    quick_ratio: the characters in common, here from counts made once per title) rule them out
+    quick_ratio: the characters in common, here from sets made once per title) rule them out
     before the full comparison.
     """
     total = len(a) + len(b)
     if total and (2 * min(len(a), len(b)) / total < SIMILAR
-                  or 2 * sum((counts_a & counts_b).values()) / total < SIMILAR):
+                  or 2 * len(chars_a & chars_b) / total < SIMILAR):
         return None
     score = title_similarity(a, b)
     return score if score >= SIMILAR else None
@@ -57,7 +71,7 @@ def duplicate_warnings(library: Library, documents: dict[str, Document]) -> list
     for cid in sorted(library.cases):
         by_region[library.cases[cid]["place"]["region"]].append(cid)
     titles = {cid: _normalised_title(case, library) for cid, case in library.cases.items()}
-    counts = {cid: Counter(title) for cid, title in titles.items()}
+    chars = {cid: _characters(title) for cid, title in titles.items()}
     matches: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for cid in sorted(library.cases):
         case = library.cases[cid]
@@ -70,7 +84,7 @@ def duplicate_warnings(library: Library, documents: dict[str, Document]) -> list
                 other = library.cases[other_id]
                 if not _overlap(case, other) or _acknowledged(case, other):
                     continue
-                score = _similar(titles[cid], titles[other_id], counts[cid], counts[other_id])
+                score = _similar(titles[cid], titles[other_id], chars[cid], chars[other_id])
                 if score is not None:
                     matches[cid].append((score, other_id))
                     matches[other_id].append((score, cid))

@@ -207,8 +207,12 @@ def _fast_data(text: str, values: list[Any] | None = None) -> Any:
     """
     loader = _Loader(text)
     found = values.append if values is not None else None
-    stack: list[Any] = []
-    keys: list[Any] = []  # per open mapping: the key waiting for its value, or _NO_KEY
+    # The open collection, whether it is a mapping, and its key waiting for a value (_NO_KEY when
+    # the next scalar is a key); those of the collections around it wait in `around`.
+    top: Any = None
+    is_map = False
+    key: Any = _NO_KEY
+    around: list[tuple[Any, bool, Any]] = []
     root: Any = _NO_KEY
     scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
@@ -221,10 +225,10 @@ def _fast_data(text: str, values: list[Any] | None = None) -> Any:
                 if event.anchor is not None or event.tag is not None:
                     raise _Unusual
                 raw = event.value
-                if keys and keys[-1] is _NO_KEY and type(stack[-1]) is dict:  # a key
-                    if raw in stack[-1]:
+                if is_map and key is _NO_KEY:
+                    if raw in top:
                         raise _Unusual
-                    keys[-1] = raw
+                    key = raw
                     continue
                 # Only a plain scalar that is empty or starts like a number, null or boolean can
                 # be anything but text; most values are Chinese text and skip the call.
@@ -233,28 +237,30 @@ def _fast_data(text: str, values: list[Any] | None = None) -> Any:
                 if found is not None:
                     found(value)
             elif kind is mapping_start or kind is sequence_start:
-                if (event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH
-                        or (keys and keys[-1] is _NO_KEY and type(stack[-1]) is dict)):
+                if (event.anchor is not None or event.tag is not None or len(around) >= MAX_DEPTH
+                        or (is_map and key is _NO_KEY)):
                     raise _Unusual  # … or a collection as a key
-                stack.append({} if kind is mapping_start else [])
-                keys.append(_NO_KEY)
+                around.append((top, is_map, key))
+                is_map = kind is mapping_start
+                top = {} if is_map else []
+                key = _NO_KEY
                 continue
             elif kind is mapping_end or kind is sequence_end:
-                value = stack.pop()
-                keys.pop()
+                value = top
+                top, is_map, key = around.pop()
             elif kind is alias:
                 raise _Unusual
             else:
                 continue
-            if not stack:
+            if top is None:
                 if root is not _NO_KEY:
                     raise _Unusual
                 root = value
-            elif type(top := stack[-1]) is list:
-                top.append(value)
+            elif is_map:
+                top[key] = value
+                key = _NO_KEY
             else:
-                top[keys[-1]] = value
-                keys[-1] = _NO_KEY
+                top.append(value)
     except yaml.YAMLError:
         raise _Unusual from None
     finally:

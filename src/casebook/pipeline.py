@@ -11,7 +11,7 @@ from casebook.duplicates import duplicate_warnings
 from casebook.link import VOCABULARIES, Library, build_library, suggest_ids
 from casebook.load import Document, iter_record_files, leaves, load_document
 from casebook.parallel import cores, map_in_workers
-from casebook.privacy import personal_data_problems
+from casebook.privacy import joined_texts, personal_data_problems
 from casebook.problems import Problem
 from casebook.scaffold import placeholder_problems
 from casebook.validate import KINDS, validate_document, warm_up
@@ -32,6 +32,8 @@ class CheckResult:
 
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_FROM = 200
+# Files a worker checks per message (see _check_files).
+CHUNK = 50
 
 
 def check_library(root: Path, *, workers: int | None = None,
@@ -57,24 +59,24 @@ def check_library(root: Path, *, workers: int | None = None,
                                     f"词表文件夹只能是：{'、'.join(VOCABULARIES)}。", "unknown-kind"))
         else:
             items.append((kind, path, rel))
-    # Reading builds millions of small objects and no cycles: the cyclic collector would only
-    # walk the growing heap again and again.
+    # Reading and linking build millions of small objects and no cycles: the cyclic collector
+    # would only walk the growing heap again and again (a sixth of the time for 10,000 cases).
     collecting = gc.isenabled()
     gc.disable()
     try:
         checked = _check_cached(items, workers, cache)
+        for kind, doc, file_problems, rejected in checked:
+            problems += file_problems
+            if doc is not None:
+                documents.append((kind, doc, rejected))
+        library, link_problems = build_library(documents)
+        cases = {doc.data["id"]: doc for kind, doc, _ in documents
+                 if kind == "case" and isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str)}
+        link_problems += duplicate_warnings(library, cases)
+        problems = suggest_ids(problems, library) + link_problems
     finally:
         if collecting:
             gc.enable()
-    for kind, doc, file_problems, rejected in checked:
-        problems += file_problems
-        if doc is not None:
-            documents.append((kind, doc, rejected))
-    library, link_problems = build_library(documents)
-    cases = {doc.data["id"]: doc for kind, doc, _ in documents
-             if kind == "case" and isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str)}
-    link_problems += duplicate_warnings(library, cases)
-    problems = suggest_ids(problems, library) + link_problems
     return CheckResult(library, sorted(problems), files)
 
 
@@ -108,7 +110,9 @@ def _check_files(items: list[tuple[str, Path, str]], workers: int | None) -> lis
     else:
         for kind in {kind for kind, _, _ in items}:
             warm_up(kind)  # compiled once here, inherited by every worker
-    return map_in_workers(_check_file, items, workers, chunksize=max(1, len(items) // (workers * 4)))
+    # Small chunks, so that no worker is left with a long last chunk while the others wait.
+    return map_in_workers(_check_file, items, workers,
+                          chunksize=max(1, min(CHUNK, len(items) // (workers * 4))))
 
 
 def _check_file(item: tuple[str, Path, str]) -> _Checked:
@@ -124,7 +128,8 @@ def _contributor_checks(kind: str, doc: Document, schema_problems: list[Problem]
     """Schema problems (less those a left-over placeholder explains better) and personal data."""
     values = doc.values if doc.values is not None else leaves(doc.data)
     doc.values = None  # collected on the way in; not worth sending back from a worker
-    unfilled = placeholder_problems(kind, doc, values)
+    texts = joined_texts(values)
+    unfilled = placeholder_problems(kind, doc, texts)
     explained = {p.field for p in unfilled}
     return ([p for p in schema_problems if p.field not in explained] + unfilled
-            + personal_data_problems(doc, values))
+            + personal_data_problems(doc, values, texts))

@@ -47,6 +47,7 @@ _URL = re.compile(r"https?://\S+")
 _DIGITS = re.compile(r"\d\d\d[-\s]?\d\d\d\d")  # every ID number and mobile number holds this
 _HOUSEHOLD_WORDS = re.compile("户|对象|家庭")
 _SENTENCE_ENDS = "。！？\n"
+_SENTENCE_END = re.compile(f"[{_SENTENCE_ENDS}]")
 
 # The most common Chinese surnames (about nine in ten people), and two-character ones.
 _SURNAMES = set(
@@ -161,14 +162,17 @@ def _household_names(text: str) -> Iterator[tuple[int, str, str]]:
             seen.add(match.end())
             yield match.end(), "贫困户姓名", name[0] + "*" * (len(name) - 1)
     # Each 户 in a sentence (a run between 。！？ and line breaks) that speaks of households.
+    # Sentences only move forward, so each search for the start of one looks back no further
+    # than the start of the last.
     in_context: dict[int, bool] = {}
+    sentence = 0
     for household in re.finditer("户", text):
         end = household.start()
-        sentence = max(text.rfind(mark, 0, end) for mark in _SENTENCE_ENDS) + 1
+        sentence = max(sentence, *(text.rfind(mark, sentence, end) + 1 for mark in _SENTENCE_ENDS))
         if sentence not in in_context:
-            stops = [i for i in (text.find(mark, end) for mark in _SENTENCE_ENDS) if i >= 0]
-            stop = min(stops, default=len(text))
-            in_context[sentence] = bool(_HOUSEHOLD_CONTEXT.search(text, sentence, stop))
+            stop = _SENTENCE_END.search(text, end)
+            in_context[sentence] = bool(_HOUSEHOLD_CONTEXT.search(text, sentence,
+                                                                  stop.start() if stop else len(text)))
         if not in_context[sentence]:
             continue
         for length in (2, 3, 4):
@@ -197,24 +201,31 @@ def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[st
         yield path, str(value), True
 
 
-def may_hold_personal_data(values: list[Any]) -> bool:
-    """A quick look over all of a record's values at once, joined by line breaks.
+def joined_texts(values: list[Any]) -> str:
+    """A record's text values (from `leaves`) joined by line breaks, for quick looks at all."""
+    return "\n".join(v for v in values if isinstance(v, str))
+
+
+def may_hold_personal_data(values: list[Any], texts: str | None = None) -> bool:
+    """A quick look over all of a record's values at once, joined by line breaks (`texts`, from
+    `joined_texts`, when the caller has them).
 
     Every detector stops at a line break, so whatever it finds in one value it also finds in the
     joined text; a yes only means the careful value-by-value search runs.
     """
-    texts = "\n".join(v for v in values if isinstance(v, str))
+    texts = joined_texts(values) if texts is None else texts
     figures = "\n".join(str(v) for v in values if isinstance(v, int) and not isinstance(v, bool))
     return (next(find_personal_data(texts), None) is not None
             or next(find_personal_data(figures, figure=True), None) is not None)
 
 
-def personal_data_problems(doc: Document, values: list[Any] | None = None) -> list[Problem]:
+def personal_data_problems(doc: Document, values: list[Any] | None = None,
+                           texts: str | None = None) -> list[Problem]:
     """One error per piece of personal data in any value of the document, where it stands.
 
-    `values`: the document's `leaves`, when the caller already has them.
+    `values`: the document's `leaves`, and `texts` their `joined_texts`, when the caller has them.
     """
-    if not may_hold_personal_data(leaves(doc.data) if values is None else values):
+    if not may_hold_personal_data(leaves(doc.data) if values is None else values, texts):
         return []
     problems = []
     source: str | None = None

@@ -20,6 +20,7 @@ from casebook.casefile import write_case
 from casebook.fields import Field, children, field_by_path
 from casebook.link import Library
 from casebook.load import Document, leaves
+from casebook.privacy import joined_texts
 from casebook.problems import Problem, field_name
 from casebook.validate import choices, schema_node
 
@@ -199,14 +200,14 @@ def _taken(root: Path, library: Library) -> Callable[[str], bool]:
     return taken
 
 
-def placeholder_problems(kind: str, doc: Document, values: list[Any] | None = None) -> list[Problem]:
+def placeholder_problems(kind: str, doc: Document, texts: str | None = None) -> list[Problem]:
     """An error for each value that still holds the scaffold's placeholder, saying what goes there.
 
-    `values`: the document's `leaves`, when the caller already has them.
+    `texts`: the document's text values joined (privacy.joined_texts), when the caller has them.
     """
     problems: list[Problem] = []
-    values = leaves(doc.data) if values is None else values
-    if not any(isinstance(value, str) and PLACEHOLDER in value for value in values):
+    texts = joined_texts(leaves(doc.data)) if texts is None else texts
+    if PLACEHOLDER not in texts:
         return problems
 
     def walk(value: Any, path: tuple[str | int, ...]) -> None:
