@@ -11,12 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import math
 import unicodedata
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -43,19 +47,25 @@ def record_copies(library: Library, root: Path) -> list[Page]:
 
 def download_files(library: Library, tables: list[Table] | None = None) -> dict[str, bytes]:
     """Every download, by its path under `downloads/`, in a stable order."""
+    return dict(iter_download_files(library, tables))
+
+
+def iter_download_files(library: Library, tables: list[Table] | None = None) -> Iterator[tuple[str, bytes]]:
+    """`download_files` one at a time, so that a large library never holds them all at once."""
     tables = tables or all_tables(library)
-    files = {f"{t.name}.csv": csv_bytes(t.frame()) for t in tables}
-    files[WORKBOOK] = workbook_bytes(tables, data_date(library))
-    files[RECORDS_JSON] = records_json(library)
-    files.update(schema_files())
+    for table in tables:
+        yield f"{table.name}.csv", csv_bytes(table.frame())
+    yield WORKBOOK, workbook_bytes(tables, data_date(library))
+    yield RECORDS_JSON, records_json(library)
+    yield from schema_files().items()
     table = next(t for t in tables if t.name == "indicators")
     values = _guarded(table.frame())  # guarded once, sliced per case and per indicator
-    by_case, by_indicator = values[table.header("case_id")], values[table.header("indicator_id")]
-    for cid in sorted(library.cases):
-        files[f"cases/{cid}.csv"] = _csv(values[by_case == cid])
-    for iid in sorted(library.indicators):
-        files[f"indicators/{iid}.csv"] = _csv(values[by_indicator == iid])
-    return files
+    # The rows of each case and of each indicator, found in one pass (rows keep their order).
+    for folder, key, ids in (("cases", "case_id", library.cases), ("indicators", "indicator_id",
+                                                                    library.indicators)):
+        rows = values.groupby(table.header(key), sort=False).indices if len(values) else {}
+        for record_id in sorted(ids):
+            yield f"{folder}/{record_id}.csv", _csv(values.iloc[rows.get(record_id, [])])
 
 
 def data_date(library: Library) -> dt.datetime:
@@ -91,30 +101,58 @@ def _display_width(value: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
 
 
+def _column_width(header: str, values: Any) -> int:
+    """The width that fits a column's header and values (`_display_width`), at most _MAX_WIDTH.
+
+    A value at most half as long as the widest so far cannot be wider, so most are not measured.
+    """
+    width = _display_width(header)
+    for value in values:
+        if value is not None and 2 * len(str(value)) > width:
+            width = max(width, _display_width(value))
+            if width + 2 >= _MAX_WIDTH:
+                break
+    return min(width + 2, _MAX_WIDTH)
+
+
 def workbook_bytes(tables: list[Table], when: dt.datetime) -> bytes:
-    """One sheet per table with a frozen, filterable header row and fitted column widths."""
+    """One sheet per table with a frozen, filterable header row and fitted column widths.
+
+    Written row by row (openpyxl's write-only mode), so a workbook of a large library is never
+    held in memory cell by cell.
+    """
+    book = Workbook(write_only=True)
+    book.properties.creator = "乡村振兴党建案例库"
+    book.properties.title = "乡村振兴党建案例库：案例、指标数据和做法"
+    for table in tables:
+        frame = table.frame()
+        sheet = book.create_sheet(table.title)
+        sheet.freeze_panes = "A2"
+        for number, header in enumerate(frame.columns, 1):
+            sheet.column_dimensions[get_column_letter(number)].width = _column_width(header, frame[header])
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+        bold = Font(bold=True)
+        sheet.append([_cell(sheet, header, bold) for header in frame.columns])
+        for row in frame.itertuples(index=False, name=None):
+            sheet.append([_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        writer.book.properties.creator = "乡村振兴党建案例库"
-        writer.book.properties.title = "乡村振兴党建案例库：案例、指标数据和做法"
-        for table in tables:
-            frame = table.frame()
-            frame.to_excel(writer, sheet_name=table.title, index=False, freeze_panes=(1, 0))
-            sheet = writer.sheets[table.title]
-            for cell in sheet[1]:
-                cell.font = Font(bold=True)
-            for row in sheet.iter_rows(min_row=2):
-                for cell in row:
-                    if cell.value == "":  # pandas writes a missing value as empty text
-                        cell.value = None
-                    elif cell.data_type == "f":  # text that looks like a formula stays text
-                        cell.data_type = "s"
-            for number, header in enumerate(frame.columns, 1):
-                width = max([_display_width(header), *(_display_width(v) for v in frame[header]
-                                                       if v is not None)])
-                sheet.column_dimensions[get_column_letter(number)].width = min(width + 2, _MAX_WIDTH)
-            sheet.auto_filter.ref = sheet.dimensions
+    book.save(buffer)
     return reproducible_xlsx(buffer.getvalue(), when)
+
+
+def _cell(sheet: Any, value: Any, font: Font | None = None) -> Any:
+    """A cell's value: empty for a missing one, text kept as text even where it looks like a
+    formula (see _guard), and a styled cell where a font is given."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        value = None
+    elif not font and not (isinstance(value, str) and value.startswith("=")):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    if font:
+        cell.font = font
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
 
 
 def _canonical(data: Any, kind: str, path: tuple[str | int, ...] = ()) -> Any:
@@ -135,12 +173,27 @@ def records_json(library: Library) -> bytes:
         "data_date": data_date(library).date().isoformat(),
         "license": "本库自撰的摘要和结构化数据按 CC BY 4.0 共享；来源原文版权归原作者。",
         "schemas": "字段含义见 downloads/schemas/ 中的 JSON Schema（cases 对应 case.schema.json，其余对应同名词表）。",
-        "cases": [_canonical(library.cases[k], "case") for k in sorted(library.cases)],
+        "cases": _Canonical(library.cases, "case", ()),
     }
     for kind in VOCABULARIES:
-        records = library.of(kind)
-        document[kind] = [_canonical(records[k], kind, (0,)) for k in sorted(records)]
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        document[kind] = _Canonical(library.of(kind), kind, (0,))
+    # The encoder asks for one record at a time, so their copies in schema order never all exist.
+    chunks = json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(document)
+    return ("".join(chunks) + "\n").encode("utf-8")
+
+
+class _Canonical(list):  # noqa: FURB189 - a list to the JSON encoder, filled as it reads
+    """The records, sorted by id, each made canonical (`_canonical`) only when reached."""
+
+    def __init__(self, records: dict[str, Any], kind: str, path: tuple[str | int, ...]) -> None:
+        super().__init__()
+        self.records, self.kind, self.path = records, kind, path
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self) -> Iterator[Any]:
+        return (_canonical(self.records[k], self.kind, self.path) for k in sorted(self.records))
 
 
 def schema_files() -> dict[str, bytes]:

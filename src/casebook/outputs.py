@@ -31,7 +31,7 @@ def site_outputs(library: Library, root: Path, settings: dict[str, Any] | None =
     The parts are independent, so a large library renders them on every core (`workers`,
     default all; 1 renders here). The result is the same, in the same order, either way.
     """
-    return _outputs(library, root, settings, workers, lambda pages: pages)
+    return _outputs(library, root, settings, workers, list)
 
 
 def staged_site_outputs(library: Library, root: Path, folder: Path,

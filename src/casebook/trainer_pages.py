@@ -12,12 +12,13 @@ a reader downloads, stays the same size however large the library grows.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from casebook.charts import bar_chart
 from casebook.compare import compare_values, facets, facts, group_values, reported, who
-from casebook.export import DOWNLOADS_DIR, RECORDS_JSON, WORKBOOK, data_date, download_files
+from casebook.export import DOWNLOADS_DIR, RECORDS_JSON, WORKBOOK, data_date, iter_download_files
 from casebook.link import VOCABULARIES, Library
 from casebook.render import Page, Renderer, record_path
 from casebook.tables import all_tables
@@ -25,24 +26,28 @@ from casebook.tables import all_tables
 MAX_COMPARED = 4
 
 
-def trainer_outputs(library: Library, root: Path, settings: dict[str, Any] | None = None) -> list[Page]:
-    """Downloads, the downloads page, the compare page and the chart files, in a stable order."""
+def trainer_outputs(library: Library, root: Path, settings: dict[str, Any] | None = None) -> Iterator[Page]:
+    """Downloads, the downloads page, the compare page and the chart files, in a stable order.
+
+    Made one at a time, so that a caller writing each away (prerendered.stage) never holds the
+    downloads and compare parts of a large library all at once.
+    """
     renderer = Renderer(library, root / "macros", settings)
     tables = all_tables(library)
-    files = download_files(library, tables)
-    pages = [Page(f"{DOWNLOADS_DIR}/{name}", data) for name, data in files.items()]
-    pages.append(renderer.render("downloads.md.j2", record_path("downloads"), tables=tables,
-                                 sizes={name: len(data) for name, data in files.items()},
-                                 workbook=WORKBOOK, records_json=RECORDS_JSON,
-                                 vocabularies=VOCABULARIES, data_date=data_date(library).date(),
-                                 cases=library.sorted_cases()))
-    pages += compare_outputs(library, renderer)
+    sizes = {}
+    for name, data in iter_download_files(library, tables):
+        sizes[name] = len(data)
+        yield Page(f"{DOWNLOADS_DIR}/{name}", data)
+    yield renderer.render("downloads.md.j2", record_path("downloads"), tables=tables, sizes=sizes,
+                          workbook=WORKBOOK, records_json=RECORDS_JSON, vocabularies=VOCABULARIES,
+                          data_date=data_date(library).date(), cases=library.sorted_cases())
+    del tables
+    yield from compare_outputs(library, renderer)
     for iid in sorted(library.indicators):
         chart = bar_chart(library.indicators[iid], compare_values(reported(library, iid)))
         if chart:
-            pages.append(renderer.render("chart.svg.j2", f"charts/{iid}.svg", chart=chart,
-                                         indicator=library.indicators[iid]))
-    return pages
+            yield renderer.render("chart.svg.j2", f"charts/{iid}.svg", chart=chart,
+                                  indicator=library.indicators[iid])
 
 
 # The rows of the compare page's first table, in order: (key, label); compare_case.html.j2 fills them.
@@ -50,7 +55,7 @@ FIELDS = (("case", "案例"), ("region", "地区"), ("body", "实践主体"), ("
           ("status", "审核状态"), ("summary", "摘要"), ("size", "规模"))
 
 
-def compare_outputs(library: Library, renderer: Renderer) -> list[Page]:
+def compare_outputs(library: Library, renderer: Renderer) -> Iterator[Page]:
     """The compare page, and each case's part of it as compare/cases/<id>.json.
 
     A case's part: its cells of the case table, its practices (with each entry's position, for
@@ -59,13 +64,14 @@ def compare_outputs(library: Library, renderer: Renderer) -> list[Page]:
     """
     cases = library.sorted_cases()
     path = record_path("compare")
-    pages = [renderer.render("compare.md.j2", path, maximum=MAX_COMPARED, cases=cases,
-                             fields=FIELDS, order={"practices": list(library.practices),
-                                                   "indicators": list(library.indicators)})]
+    yield renderer.render("compare.md.j2", path, maximum=MAX_COMPARED, cases=cases,
+                          fields=FIELDS, order={"practices": list(library.practices),
+                                                "indicators": list(library.indicators)})
     set_labels: dict[tuple[str, str], str] = {}
     for iid in library.indicators:
         set_labels.update(group_values(reported(library, iid)).set_label)
-    return pages + [compare_part(library, renderer, case, set_labels) for case in cases]
+    for case in cases:
+        yield compare_part(library, renderer, case, set_labels)
 
 
 def compare_part(library: Library, renderer: Renderer, case: dict[str, Any],
