@@ -36,3 +36,16 @@ def test_rendering_in_workers_gives_the_same_files_in_the_same_order(always_para
     assert [p.content for p in one] == [p.content for p in two]
     assert len({p.path for p in two}) == len(two)
 
+
+
+def test_a_large_library_is_rendered_by_as_many_processes_as_its_memory_allows(monkeypatch) -> None:
+    from casebook import parallel
+
+    monkeypatch.setattr(parallel, "cores", lambda: 4)
+    monkeypatch.setattr(parallel, "resident_mb", lambda: 250)  # 1,000 cases
+    assert parallel.affordable_workers(None, 2048) == 4
+    assert parallel.affordable_workers(2, 2048) == 2
+    monkeypatch.setattr(parallel, "resident_mb", lambda: 1100)  # 10,000 cases: one copy more
+    assert parallel.affordable_workers(None, 2048) == 1  # would pass 2 GB: this process alone
+    assert parallel.affordable_workers(None, 4096) == 2
+    assert 0 < parallel.resident_mb() < 2048  # this test process, measured

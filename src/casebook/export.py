@@ -39,10 +39,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MAX_WIDTH = 50
 
 
-def record_copies(library: Library, root: Path) -> list[Page]:
-    """Each record file as published, at `records/<its path>`, so every page can link its source."""
-    sources = sorted(set(library.files.values()))
-    return [Page(f"{RECORDS_DIR}/{rel}", (root / rel).read_bytes(), rel) for rel in sources]
+def record_copies(library: Library, root: Path) -> Iterator[Page]:
+    """Each record file as published, at `records/<its path>`, so every page can link its source;
+    read one at a time."""
+    for rel in sorted(set(library.files.values())):
+        yield Page(f"{RECORDS_DIR}/{rel}", (root / rel).read_bytes(), rel)
 
 
 def download_files(library: Library, tables: list[Table] | None = None) -> dict[str, bytes]:
@@ -177,9 +178,17 @@ def records_json(library: Library) -> bytes:
     }
     for kind in VOCABULARIES:
         document[kind] = _Canonical(library.of(kind), kind, (0,))
-    # The encoder asks for one record at a time, so their copies in schema order never all exist.
-    chunks = json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(document)
-    return ("".join(chunks) + "\n").encode("utf-8")
+    # The encoder asks for one record at a time, so their copies in schema order never all exist,
+    # and its many small pieces are written out a few thousand at a time.
+    out = io.BytesIO()
+    pending: list[str] = []
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(document):
+        pending.append(chunk)
+        if len(pending) >= 4096:
+            out.write("".join(pending).encode("utf-8"))
+            pending.clear()
+    out.write(("".join(pending) + "\n").encode("utf-8"))
+    return out.getvalue()
 
 
 class _Canonical(list):  # noqa: FURB189 - a list to the JSON encoder, filled as it reads

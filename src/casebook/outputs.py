@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from casebook.finder import finder_outputs
 from casebook.history import record_history
 from casebook.link import Library
 from casebook.offline import offline_download
-from casebook.parallel import cores, run_jobs
+from casebook.parallel import BUILD_MEMORY_MB, affordable_workers, cores, run_jobs
 from casebook.prerendered import StagedFile, stage
 from casebook.render import Page, render_site
 from casebook.search_terms import search_outputs
@@ -43,12 +43,14 @@ def staged_site_outputs(library: Library, root: Path, folder: Path,
 
 
 def _outputs(library: Library, root: Path, settings: dict[str, Any] | None, workers: int | None,
-             keep: Callable[[list[Page]], list[Any]]) -> list[Any]:
+             keep: Callable[[Iterable[Page]], list[Any]]) -> list[Any]:
     settings = {"history": record_history(root), **(settings or {})}
     download = offline_download(root, settings)  # the offline copy's zip, once `make offline` ran
     settings["offline_zip_size"] = len(download.content) if download else 0
     if len(library.cases) < PARALLEL_FROM:
         workers = 1
+    else:  # fewer workers for a library too large to copy into each (parallel.affordable_workers)
+        workers = affordable_workers(workers, int(settings.get("build_memory_mb", BUILD_MEMORY_MB)))
     parts = 2 * (workers or cores())
     jobs = [partial(trainer_outputs, library, root, settings)]  # the longest job first
     jobs += [partial(render_site, library, root, settings, part, parts) for part in range(parts)]
@@ -62,5 +64,5 @@ def _outputs(library: Library, root: Path, settings: dict[str, Any] | None, work
     return made + keep(extra + ([download] if download else []))
 
 
-def _then(job: Callable[[], list[Page]], keep: Callable[[list[Page]], list[Any]]) -> Callable[[], list[Any]]:
+def _then(job: Callable[[], Iterable[Page]], keep: Callable[[Iterable[Page]], list[Any]]) -> Callable[[], list[Any]]:
     return lambda: keep(job())

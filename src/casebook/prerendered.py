@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PLACEHOLDER = "<!-- casebook:html {} -->"
 _PLACEHOLDER = re.compile(r"<!-- casebook:html (\d+) -->")
@@ -73,7 +75,7 @@ class StagedFile:
     blocks: Path | None = None
 
 
-def stage(pages: list, folder: Path) -> list[StagedFile]:
+def stage(pages: Iterable[Any], folder: Path) -> list[StagedFile]:
     """Write pages (render.Page) under `folder`, their HTML set aside; return what was written.
 
     The contents leave memory as soon as they are written, so a large library never holds its

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -151,8 +151,10 @@ class Renderer:
                                                          **context)
         return Page(path, content, source, prerendered=template.endswith(".md.j2"))
 
-    def pages(self, part: int = 0, parts: int = 1) -> list[Page]:
-        """Every page, in a stable order; or the `part`-th of `parts` equal runs of that order."""
+    def pages(self, part: int = 0, parts: int = 1) -> Iterator[Page]:
+        """Every page, in a stable order; or the `part`-th of `parts` equal runs of that order.
+
+        Made one at a time, so that a caller writing each away never holds them all."""
         lib = self.library
         plan: list[tuple[Callable[..., Any], tuple[str, ...]]] = [(self.home, ()), (self.glossary, ())]
         plan += [(self.case, (cid,)) for cid in sorted(lib.cases)]
@@ -161,8 +163,10 @@ class Renderer:
         plan += [(self.theme, (tid,)) for tid in sorted(lib.themes)]
         plan += [(self.region, (rid,)) for rid in sorted(lib.regions)]
         size = -(-len(plan) // parts)
-        pages = [make(*args) for make, args in plan[part * size:(part + 1) * size]]
-        return pages + (self.indexes() if part == parts - 1 else [])
+        for make, args in plan[part * size:(part + 1) * size]:
+            yield make(*args)
+        if part == parts - 1:
+            yield from self.indexes()
 
     def glossary(self) -> Page:
         return self.render("glossary.md.j2", "glossary.md",
@@ -302,6 +306,7 @@ def _first_added(history: dict[str, Any], library: Library, cid: str) -> str:
 
 
 def render_site(library: Library, root: Path, settings: dict[str, Any] | None = None,
-                part: int = 0, parts: int = 1) -> list[Page]:
-    """Every generated page of the site, in a stable order (or one of `parts` runs of it)."""
+                part: int = 0, parts: int = 1) -> Iterator[Page]:
+    """Every generated page of the site, in a stable order (or one of `parts` runs of it), made
+    one at a time."""
     return Renderer(library, root / "macros", settings).pages(part, parts)
