@@ -52,13 +52,24 @@ def download_files(library: Library, tables: list[Table] | None = None) -> dict[
 
 
 def iter_download_files(library: Library, tables: list[Table] | None = None) -> Iterator[tuple[str, bytes]]:
-    """`download_files` one at a time, so that a large library never holds them all at once."""
-    tables = tables or all_tables(library)
+    """`download_files` one at a time, so that a large library never holds them all at once:
+    the files of every record (`record_files`), then the tables' (`table_files`)."""
+    yield from record_files(library)
+    yield from table_files(library, tables or all_tables(library))
+
+
+def record_files(library: Library) -> Iterator[tuple[str, bytes]]:
+    """The JSON file of every record, and the schemas it follows."""
+    yield RECORDS_JSON, records_json(library)
+    yield from schema_files().items()
+
+
+def table_files(library: Library, tables: list[Table]) -> Iterator[tuple[str, bytes]]:
+    """The tables as CSV files and one workbook, and each case's and each indicator's slice of
+    the figures."""
     for table in tables:
         yield f"{table.name}.csv", csv_bytes(table.frame())
     yield WORKBOOK, workbook_bytes(tables, data_date(library))
-    yield RECORDS_JSON, records_json(library)
-    yield from schema_files().items()
     table = next(t for t in tables if t.name == "indicators")
     values = _guarded(table.frame())  # guarded once, sliced per case and per indicator
     # The rows of each case and of each indicator, found in one pass (rows keep their order).

@@ -95,6 +95,7 @@ def stage(pages: Iterable[Any], folder: Path) -> list[StagedFile]:
             content = content.encode("utf-8")
         target.write_bytes(content)
         staged.append(StagedFile(page.path, target, blocks_file))
+        del page, content  # not kept while the next page is made
     return staged
 
 

@@ -18,7 +18,14 @@ from typing import Any
 
 from casebook.charts import bar_chart
 from casebook.compare import compare_values, facets, facts, group_values, reported, who
-from casebook.export import DOWNLOADS_DIR, RECORDS_JSON, WORKBOOK, data_date, iter_download_files
+from casebook.export import (
+    DOWNLOADS_DIR,
+    RECORDS_JSON,
+    WORKBOOK,
+    data_date,
+    record_files,
+    table_files,
+)
 from casebook.link import VOCABULARIES, Library
 from casebook.render import Page, Renderer, record_path
 from casebook.tables import all_tables
@@ -33,11 +40,16 @@ def trainer_outputs(library: Library, root: Path, settings: dict[str, Any] | Non
     downloads and compare parts of a large library all at once.
     """
     renderer = Renderer(library, root / "macros", settings)
-    tables = all_tables(library)
     sizes = {}
-    for name, data in iter_download_files(library, tables):
+    for name, data in record_files(library):  # the largest file, before the tables exist
         sizes[name] = len(data)
         yield Page(f"{DOWNLOADS_DIR}/{name}", data)
+        del data  # written away by now; not kept while the next file is made
+    tables = all_tables(library)
+    for name, data in table_files(library, tables):
+        sizes[name] = len(data)
+        yield Page(f"{DOWNLOADS_DIR}/{name}", data)
+        del data
     yield renderer.render("downloads.md.j2", record_path("downloads"), tables=tables, sizes=sizes,
                           workbook=WORKBOOK, records_json=RECORDS_JSON, vocabularies=VOCABULARIES,
                           data_date=data_date(library).date(), cases=library.sorted_cases())
