@@ -59,10 +59,12 @@ _MEASURED = (
 )
 
 
-def run(module: str, args: list[str], cwd: Path) -> dict[str, Any]:
+def run(module: str, args: list[str], cwd: Path, *, tree: bool = True) -> dict[str, Any]:
     """Wall time and peak memory of `python -m module args`, run to completion.
 
-    total_mb: the most memory the command and all its processes held at once (see TreeMemory);
+    total_mb: the most memory the command and all its processes held at once (see TreeMemory;
+    None with `tree=False`: reading a large process's memory map slows it down, so a timing
+    that matters more than the total, as validation's, is taken without it);
     peak_mb: the largest single process (the build itself, a worker or the search indexer);
     self_mb: the build process alone; child_mb: its largest child (resident set, which counts
     memory a forked worker shares with the build process in both).
@@ -70,13 +72,13 @@ def run(module: str, args: list[str], cwd: Path) -> dict[str, Any]:
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", _MEASURED, module, *args], cwd=cwd, env=ENV,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    with TreeMemory(process.pid) as tree:
+    with TreeMemory(process.pid) if tree else contextlib.nullcontext() as sampled:
         _, stderr = process.communicate()
     seconds = time.perf_counter() - start
     if process.returncode != 0:
         raise RuntimeError(f"{module} {' '.join(args)} failed:\n{stderr[-3000:]}")
     memory = json.loads(stderr.strip().splitlines()[-1])
-    return {"seconds": round(seconds, 2), "total_mb": tree.peak_mb,
+    return {"seconds": round(seconds, 2), "total_mb": sampled.peak_mb if sampled else None,
             "peak_mb": max(memory["self"], memory["child"]),
             "self_mb": memory["self"], "child_mb": memory["child"]}
 
@@ -96,7 +98,7 @@ class TreeMemory:
     times a second while it runs: the sum of their proportional set sizes (PSS), in which a page
     shared by forked processes counts once in all, as the machine's memory sees it."""
 
-    def __init__(self, pid: int, interval: float = 0.5) -> None:
+    def __init__(self, pid: int, interval: float = 1.0) -> None:
         self.root = psutil.Process(pid)
         self.interval = interval
         self.peak_mb = 0
@@ -216,7 +218,7 @@ def measure(size: int, work: Path, serve: bool, search: bool, anchor: bool) -> d
     print(f"[{size}] 生成合成案例库……", flush=True)
     ids = synthesize(repo, size, seed=1)
     print(f"[{size}] 校验……", flush=True)
-    validation = repeated(lambda: run("casebook.cli", ["validate", "--root", str(repo)], repo))
+    validation = repeated(lambda: run("casebook.cli", ["validate", "--root", str(repo)], repo, tree=False))
     print(f"[{size}] 构建网站……", flush=True)
     build = run("mkdocs", ["build", "--strict", "--site-dir", str(work / "site")], repo)
     site = work / "site"
@@ -346,9 +348,12 @@ def markdown(report: dict[str, Any]) -> str:
         "不加本库的适配器构建，再用 Pagefind 建同样语言的搜索索引；“构建时间比”是本库完整构建（含校验、"
         "生成页面、下载文件和搜索索引）与它的比值。本库把生成页面中已渲染好的 HTML 绕过 Markdown 解析，所以比值可以小于 1。",
         "- **构建峰值内存（全部进程合计）**：构建进程和它启动的全部进程（并行渲染的工作进程、Pagefind 索引程序）"
-        "同一时刻合计占用的内存，每秒取样两次，按比例集大小（PSS）相加：派生的工作进程与构建进程共享的内存只算一次。"
+        "同一时刻合计占用的内存，每秒取样一次，按比例集大小（PSS）相加：派生的工作进程与构建进程共享的内存只算一次。"
         "目标按这一列判断。“单个进程峰值”是各进程自己的常驻内存峰值（共享的部分在两边都算），供参考。",
-        f"- **校验**运行 {REPEATS} 次，取中位数，括号里是最快和最慢的一次：这台机器上同样的运行前后相差可达一成。",
+        f"- **校验**运行 {REPEATS} 次，取中位数，括号里是最快和最慢的一次：这台机器上同样的运行前后相差可达一成。"
+        "校验计时不取样全部进程的内存（读取大进程的内存映射会拖慢它），括号里的内存是校验进程自身的峰值。",
+        "- **构建用时与内存的取舍**：案例多到按 CPU 核数派生工作进程会超过 `build_memory_mb`（默认 2048 MB）时，"
+        "构建少派生或不派生工作进程，用时因此变长。",
         "- **搜索**在 Chromium 中以手机视口、空缓存测得；“未测”表示这次运行没有测这一项。",
         "- **预览刷新**：`mkdocs serve` 运行时修改一个案例文件，到浏览器地址返回新内容的时间。",
         "",
