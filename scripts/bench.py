@@ -94,9 +94,9 @@ def repeated(measurement: Callable[[], dict[str, Any]], times: int = REPEATS) ->
 
 
 class TreeMemory:
-    """The peak of the memory a process and all its descendants hold together, sampled a few
-    times a second while it runs: the sum of their proportional set sizes (PSS), in which a page
-    shared by forked processes counts once in all, as the machine's memory sees it."""
+    """The peak of the memory a process and all its descendants hold together, sampled every
+    `interval` seconds while it runs: the sum of their proportional set sizes (PSS), in which a
+    page shared by forked processes counts once in all, as the machine's memory sees it."""
 
     def __init__(self, pid: int, interval: float = 1.0) -> None:
         self.root = psutil.Process(pid)

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from browsing import record_requests, search_results, serve, site_path
-from casebook.search_index import SHARDS_LIST, VOCABULARY_KINDS, shard_pages
+from casebook.search_index import SHARDS_LIST, VOCABULARY_KINDS, page_url, shard_pages
 from casebook.search_terms import page_kind
 from conftest import COPIED, ROOT
 from sitebuild import build_site
@@ -31,7 +31,7 @@ SHARD_CHARS = 150_000
 
 
 def _kind(rel: str) -> str:
-    return page_kind("" if rel == "index.html" else rel.rsplit("/", 1)[0] + "/")
+    return page_kind(page_url(rel))
 
 
 def test_a_small_site_is_one_shard_in_page_order() -> None:

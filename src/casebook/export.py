@@ -47,15 +47,9 @@ def record_copies(library: Library, root: Path) -> Iterator[Page]:
 
 
 def download_files(library: Library, tables: list[Table] | None = None) -> dict[str, bytes]:
-    """Every download, by its path under `downloads/`, in a stable order."""
-    return dict(iter_download_files(library, tables))
-
-
-def iter_download_files(library: Library, tables: list[Table] | None = None) -> Iterator[tuple[str, bytes]]:
-    """`download_files` one at a time, so that a large library never holds them all at once:
-    the files of every record (`record_files`), then the tables' (`table_files`)."""
-    yield from record_files(library)
-    yield from table_files(library, tables or all_tables(library))
+    """Every download, by its path under `downloads/`, in a stable order: the files of every
+    record, then the tables'. (A build makes them one at a time: trainer_pages.trainer_outputs.)"""
+    return {**dict(record_files(library)), **dict(table_files(library, tables or all_tables(library)))}
 
 
 def record_files(library: Library) -> Iterator[tuple[str, bytes]]:

@@ -23,6 +23,7 @@ from casebook.search_index import (
     PageTokens,
     indexed_body,
     is_indexed,
+    page_url,
     text_outside_links,
 )
 from casebook.search_terms import KIND_LABELS, page_kind
@@ -63,17 +64,6 @@ def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
-def online_url(rel: str) -> str:
-    """The site URL a page of the offline copy has online: `cases/x.html` → `cases/x/`.
-
-    Term records name their pages by these URLs (search_terms.build_terms).
-    """
-    stem = rel.removesuffix(".html")
-    if stem == "index":
-        return ""
-    return stem.removesuffix("index") if stem.endswith("/index") else stem + "/"
-
-
 def offline_index(site_dir: Path, library: Library) -> dict[str, Any]:
     """The index of the offline copy built at `site_dir` (with file URLs: `cases/x.html`)."""
     tokens = PageTokens(library)
@@ -84,7 +74,7 @@ def offline_index(site_dir: Path, library: Library) -> dict[str, Any]:
         if not is_indexed(rel, html):
             continue
         page = _page_text(html)
-        url = online_url(rel)
+        url = page_url(rel)
         keywords = tokens.keywords(url, page.text)
         mentions: dict[str, int] = {}
         for token in keywords["mentions"]:

@@ -12,6 +12,7 @@ import multiprocessing as mp
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -72,7 +73,7 @@ def affordable_workers(workers: int | None, limit_mb: int = BUILD_MEMORY_MB) -> 
 def resident_mb() -> int:
     """The memory this process holds now, in MB (its resident set)."""
     try:
-        pages = int(open("/proc/self/statm", encoding="ascii").read().split()[1])  # noqa: SIM115
+        pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
     except (OSError, IndexError, ValueError):  # not Linux: the peak so far instead
         import resource
 

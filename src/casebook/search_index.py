@@ -91,10 +91,11 @@ class IndexSummary:
 SKIPPED_ELEMENTS = ", ".join(["script", "style", "[data-pagefind-ignore]", *(f".{c}" for c in EXCLUDED_CLASSES)])
 
 
-def indexed_body(html: str) -> LexborNode | None:
-    """The part of a built page that the search index holds: the element marked
-    `data-pagefind-body`, without the excluded sections (scripts, EXCLUDED_CLASSES)."""
-    body = LexborHTMLParser(html).css_first("[data-pagefind-body]")
+def indexed_body(html: str | LexborHTMLParser) -> LexborNode | None:
+    """The part of a built page (its HTML, or the HTML parsed) that the search index holds: the
+    element marked `data-pagefind-body`, without the excluded sections (scripts, EXCLUDED_CLASSES)."""
+    tree = LexborHTMLParser(html) if isinstance(html, str) else html
+    body = tree.css_first("[data-pagefind-body]")
     if body is not None:
         for node in body.css(SKIPPED_ELEMENTS):
             node.decompose()
@@ -119,6 +120,16 @@ def indexed_text(html: str) -> tuple[str, str]:
         return "", ""
     link_text = " ".join(link.text(deep=True, separator=" ") for link in body.css("a"))
     return text_outside_links(body), link_text
+
+
+def page_url(rel: str) -> str:
+    """The site URL of the built page at `rel`: `cases/x/index.html` (or, in the offline copy,
+    `cases/x.html`) → `cases/x/`; `index.html` → "". Term records name pages by these URLs
+    (search_terms.build_terms)."""
+    stem = rel.removesuffix(".html")
+    if stem == "index":
+        return ""
+    return stem.removesuffix("index") if stem.endswith("/index") else stem + "/"
 
 
 def is_indexed(rel: str, html: str) -> bool:
@@ -227,7 +238,7 @@ def shard_pages(sizes: list[tuple[str, int]], limit: int) -> list[list[str]]:
 
 
 def _is_about_a_term(rel: str) -> bool:
-    return page_kind("" if rel == "index.html" else rel.rsplit("/", 1)[0] + "/") in VOCABULARY_KINDS
+    return page_kind(page_url(rel)) in VOCABULARY_KINDS
 
 
 def _deal(sizes: list[tuple[str, int]], limit: int) -> list[list[str]]:
@@ -264,18 +275,19 @@ def _stage_pages(paths: list[Path], site_dir: Path, staging: Path, tokens: PageT
         if not is_indexed(rel, html):
             skipped += 1
             continue
-        body = indexed_body(html)
+        tree = LexborHTMLParser(html)
+        body = indexed_body(tree)
         if body is None:
             skipped += 1
             continue
-        url = "" if rel == "index.html" else rel.rsplit("/", 1)[0] + "/"
+        url = page_url(rel)
         kind = page_kind(url)
         kept = body.html or ""
         size = len(body.text(deep=True, separator=" "))
         text = text_outside_links(body)
         block = template.render(kind=KIND_LABELS[kind], about_weight=ABOUT_WEIGHTS.get(kind, 10),
                                 **tokens.keywords(url, text))
-        title = LexborHTMLParser(html).css_first("title")
+        title = tree.css_first("title")
         staged = (f'<!DOCTYPE html><html lang="{LANGUAGE}"><head><meta charset="utf-8">'
                   f"{title.html if title else ''}</head><body>{kept.replace(MARKER, block, 1)}"
                   "</body></html>")

@@ -40,16 +40,10 @@ def trainer_outputs(library: Library, root: Path, settings: dict[str, Any] | Non
     downloads and compare parts of a large library all at once.
     """
     renderer = Renderer(library, root / "macros", settings)
-    sizes = {}
-    for name, data in record_files(library):  # the largest file, before the tables exist
-        sizes[name] = len(data)
-        yield Page(f"{DOWNLOADS_DIR}/{name}", data)
-        del data  # written away by now; not kept while the next file is made
+    sizes: dict[str, int] = {}
+    yield from _download_pages(record_files(library), sizes)  # the largest file, before the tables
     tables = all_tables(library)
-    for name, data in table_files(library, tables):
-        sizes[name] = len(data)
-        yield Page(f"{DOWNLOADS_DIR}/{name}", data)
-        del data
+    yield from _download_pages(table_files(library, tables), sizes)
     yield renderer.render("downloads.md.j2", record_path("downloads"), tables=tables, sizes=sizes,
                           workbook=WORKBOOK, records_json=RECORDS_JSON, vocabularies=VOCABULARIES,
                           data_date=data_date(library).date(), cases=library.sorted_cases())
@@ -60,6 +54,14 @@ def trainer_outputs(library: Library, root: Path, settings: dict[str, Any] | Non
         if chart:
             yield renderer.render("chart.svg.j2", f"charts/{iid}.svg", chart=chart,
                                   indicator=library.indicators[iid])
+
+
+def _download_pages(files: Iterator[tuple[str, bytes]], sizes: dict[str, int]) -> Iterator[Page]:
+    """The download files as pages under downloads/, noting each one's size in `sizes`."""
+    for name, data in files:
+        sizes[name] = len(data)
+        yield Page(f"{DOWNLOADS_DIR}/{name}", data)
+        del data  # written away by now; not kept while the next file is made
 
 
 # The rows of the compare page's first table, in order: (key, label); compare_case.html.j2 fills them.
