@@ -23,11 +23,12 @@ from mkdocs.structure.pages import Page
 from casebook.offline import finish_offline_copy
 from casebook.offline_search import INDEX_PATH as OFFLINE_INDEX
 from casebook.outputs import staged_site_outputs
+from casebook.parallel import release_memory
 from casebook.pipeline import check_library
 from casebook.prerendered import put_back_staged_html, stage
 from casebook.preview import changed_case_outputs, changed_cases, problem_pages
 from casebook.report import text_report
-from casebook.search_index import SHARD_CHARS, index_site
+from casebook.search_index import SHARD_CHARS, PageTokens, index_site
 
 log = logging.getLogger("mkdocs.casebook")
 GLOSSARY_EXTENSION = "casebook.text"
@@ -154,8 +155,13 @@ def on_page_content(content: str, page: Page, **_: object) -> str:
 
 
 def on_post_page(output: str, page: Page, **_: object) -> str:
-    """Put a generated page's HTML back, as the page is written (so it is held one at a time)."""
+    """Put a generated page's HTML back, as the page is written (so it is held one at a time).
+
+    The page's Markdown and converted body are not needed once it is written; MkDocs would keep
+    them for every page until the build ends.
+    """
     blocks = _state.get("blocks", {}).get(page.file.src_uri)
+    page.markdown, page.content = None, None
     return put_back_staged_html(output, blocks) if blocks else output
 
 
@@ -180,8 +186,14 @@ def on_post_build(config: MkDocsConfig) -> None:
     if _state["settings"].get("offline"):
         finish_offline_copy(Path(config.site_dir), _state["library"])
         return
+    tokens = PageTokens(_state["library"])
+    if not _state.get("serving"):
+        # A build has no more use for the records: the indexer runs in the memory they held.
+        _state.pop("library")
+        _state.pop("rendered", None)
+        release_memory()
     try:
-        summary = index_site(Path(config.site_dir), _state["library"], _state["root"] / "macros",
+        summary = index_site(Path(config.site_dir), tokens, _state["root"] / "macros",
                              workers=_workers(),
                              shard_chars=_state["settings"].get("search_shard_chars", SHARD_CHARS))
     except RuntimeError as error:

@@ -155,3 +155,32 @@ def test_the_fast_reader_collects_the_same_values_as_leaves() -> None:
     values: list = []
     data = _fast_data(SCALARS, values)
     assert values == leaves(data)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "cases").rglob("*.yaml")), ids=lambda p: p.name)
+def test_top_level_positions_noted_on_the_way_match_a_full_reading(path: Path) -> None:
+    """A warning on a top-level field points where a full reading of the file would."""
+    doc, _ = load_document(path, path.name)
+    assert doc is not None and doc.marks is None
+    full = Document(path, path.name, doc.data)
+    for key in doc.data if isinstance(doc.data, dict) else []:
+        assert (doc.mark((key,), key=True), doc.mark((key,))) == (
+            full.mark((key,), key=True), full.mark((key,)))
+    assert doc.marks is None  # answered without reading the file again
+
+
+def test_keys_and_short_values_are_held_once_across_records(tmp_path: Path) -> None:
+    """Field names, ids, dates and units repeat in every record: a library keeps one copy."""
+    docs = []
+    for name in ("a", "b"):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text("".join(["unit", "_name: 万元\nsource: s1\nsummary: ", "一段很长的说明文字" * 3,
+                                 "\n"]), encoding="utf-8")
+        doc, _ = load_document(path)
+        assert doc is not None
+        docs.append(doc.data)
+    first, second = docs
+    assert [k for k in first] == ["unit_name", "source", "summary"]
+    assert all(a is b for a, b in zip(first, second, strict=True))  # the keys
+    assert first["unit_name"] is second["unit_name"] and first["source"] is second["source"]
+    assert first["summary"] == second["summary"] and first["summary"] is not second["summary"]

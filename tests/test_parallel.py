@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
 
 from casebook import outputs, pipeline
 from casebook.outputs import site_outputs
+from casebook.parallel import map_in_workers
 from casebook.pipeline import check_library
 from conftest import ROOT
 
@@ -37,6 +40,31 @@ def test_rendering_in_workers_gives_the_same_files_in_the_same_order(always_para
     assert len({p.path for p in two}) == len(two)
 
 
+def test_this_process_works_too_and_the_results_keep_their_order() -> None:
+    """The forked workers take chunks from the front, this process from the back."""
+    results = map_in_workers(_slow_pid, list(range(40)), workers=2, chunksize=2)
+    assert [number for number, _ in results] == list(range(40))
+    pids = {pid for _, pid in results}
+    assert os.getpid() in pids and len(pids) == 2
+    here = [number for number, pid in results if pid == os.getpid()]
+    assert here == list(range(here[0], 40))  # one run at the back
+
+
+def test_a_failure_in_this_process_stops_the_workers_and_is_raised() -> None:
+    def fail_at_the_back(number: int) -> int:
+        if number == 39 and os.getpid() == parent:
+            raise ValueError("bad item")
+        return number
+
+    parent = os.getpid()
+    with pytest.raises(ValueError, match="bad item"):
+        map_in_workers(fail_at_the_back, list(range(40)), workers=2, chunksize=2)
+
+
+def _slow_pid(number: int) -> tuple[int, int]:
+    time.sleep(0.01)
+    return number, os.getpid()
+
 
 def test_a_large_library_is_rendered_by_as_many_processes_as_its_memory_allows(monkeypatch) -> None:
     from casebook import parallel
@@ -47,5 +75,5 @@ def test_a_large_library_is_rendered_by_as_many_processes_as_its_memory_allows(m
     assert parallel.affordable_workers(2, 2048) == 2
     monkeypatch.setattr(parallel, "resident_mb", lambda: 1100)  # 10,000 cases: one copy more
     assert parallel.affordable_workers(None, 2048) == 1  # would pass 2 GB: this process alone
-    assert parallel.affordable_workers(None, 4096) == 2
+    assert parallel.affordable_workers(None, 4096) == 3
     assert 0 < parallel.resident_mb() < 2048  # this test process, measured

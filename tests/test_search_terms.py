@@ -93,7 +93,7 @@ def test_a_name_and_its_aliases_count_for_each_other_but_aliases_not_for_each_ot
 
 
 def test_a_case_page_is_filed_under_its_practices_region_and_indicators(library: Library) -> None:
-    related = related_forms(library)["cases/zunyi-wuqiang-zuzhi/"]
+    related = frozenset().union(*related_forms(library)["cases/zunyi-wuqiang-zuzhi/"])
     assert {"一肩挑", "遵义市", "贵州省", "一肩挑比例", "村级集体经济"} <= related
     assert "青海省" not in related
 
@@ -184,3 +184,11 @@ def test_a_practice_page_is_indexed_without_its_cases_variants(built_site: Path)
     content = _fragments(built_site)["practices/yijiantiao/"]["content"].replace("\u200b", "")
     assert "闭环跟踪监管" not in content  # Zunyi's local name for the practice
     assert "闭环跟踪监管" in _fragments(built_site)["cases/zunyi-wuqiang-zuzhi/"]["content"].replace("\u200b", "")
+
+
+def test_cases_filed_under_the_same_record_share_its_terms(library: Library) -> None:
+    """One set of terms per record, shared by every case filed under it, not one per case."""
+    related = related_forms(library)
+    province = [group for groups in related.values() for group in groups if "贵州省" in group]
+    assert len(province) == 4  # Bijie, Shiqian, Tongren and Zunyi are in 贵州
+    assert len({id(group) for group in province}) == 1

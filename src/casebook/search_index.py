@@ -149,7 +149,7 @@ class PageTokens:
     def keywords(self, url: str, text: str) -> dict[str, list[str]]:
         """`page_keywords` of the page served at `url` (`cases/x/`) whose indexed text is `text`."""
         return page_keywords(url, text, self.terms, self.matcher, self.synonyms,
-                             self.related.get(url, set()))
+                             frozenset().union(*self.related.get(url, ())))
 
 
 def page_keywords(url: str, text: str, terms: dict[str, Term], matcher: TermMatcher,
@@ -172,17 +172,17 @@ def page_keywords(url: str, text: str, terms: dict[str, Term], matcher: TermMatc
     }
 
 
-def index_site(site_dir: Path, library: Library, macros: Path, *,
+def index_site(site_dir: Path, tokens: PageTokens, macros: Path, *,
                workers: int | None = None, shard_chars: int = SHARD_CHARS) -> IndexSummary:
     """Write the Pagefind bundle for the built site at `site_dir` into `site_dir/pagefind/`.
 
-    The pages' tokens are worked out on every core (`workers`, default all) for a large site, and
+    `tokens` holds the library's terms (PageTokens), so a caller may let go of the library
+    before the indexer runs. The pages' tokens are worked out on every core (`workers`, default all) for a large site, and
     the pages are indexed in shards of at most `shard_chars` characters of text (one page may be
     more), each shard by its own Pagefind run (see the module docstring).
     Raises RuntimeError with Pagefind's output if the indexer fails.
     """
     started = time.monotonic()
-    tokens = PageTokens(library)
     template = _environment(macros).get_template("search_keywords.html.j2")
     output = site_dir / BUNDLE
     shutil.rmtree(output, ignore_errors=True)

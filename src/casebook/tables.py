@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import pandas as pd
@@ -50,19 +51,29 @@ def derived(key: str, header: str, type_: str, description: str) -> Column:
 
 @dataclass
 class Table:
-    """One download table: file stem, sheet name, what a row is, columns and rows."""
+    """One download table: file stem, sheet name, what a row is, columns and rows.
+
+    Each row is held as a tuple in column order: a large library has hundreds of thousands of
+    rows, and a dict per row would hold every column's key again in each of them.
+    """
 
     name: str
     title: str
     row: str
     columns: list[Column]
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        keys = [c.key for c in self.columns]
+        self._in_order = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+
+    def add(self, row: dict[str, Any]) -> None:
+        """A row given by column key."""
+        self.rows.append(self._in_order(row))
 
     def frame(self) -> pd.DataFrame:
         """The rows with Chinese headers, values as Python objects (16800 stays 16800, not 16800.0)."""
-        keys = [c.key for c in self.columns]
-        return pd.DataFrame([[row[k] for k in keys] for row in self.rows],
-                            columns=[c.header for c in self.columns], dtype=object)
+        return pd.DataFrame(self.rows, columns=[c.header for c in self.columns], dtype=object)
 
     def header(self, key: str) -> str:
         return next(c.header for c in self.columns if c.key == key)
@@ -154,10 +165,10 @@ def _names(library: Library, kind: str, ids: list[str]) -> str:
 def case_table(library: Library) -> Table:
     """One row per case."""
     column = {c.key: c for c in case_columns()}
-    rows = []
+    table = Table("cases", "案例", "一个案例一行", case_columns())
     for case in library.sorted_cases():
         chain = library.region_chain(case["place"]["region"])
-        rows.append({
+        table.add({
             "case_id": case["id"], "title": case["title"], "summary": case["summary"],
             "status": _label(column["status"], case["status"]), "checked": case["checked"],
             "province": chain[0]["name"] if chain else None, "region_id": case["place"]["region"],
@@ -169,22 +180,23 @@ def case_table(library: Library) -> Table:
             "practice_count": len(case["practices"]), "figure_count": len(case["indicators"]),
             "sources": "；".join(f"{s['id']}：{_citation(s)}" for s in case["sources"]),
         })
-    return Table("cases", "案例", "一个案例一行", case_columns(), rows)
+    return table
 
 
 def value_table(library: Library) -> Table:
     """One row per reported value (long format), in case order then record order."""
     column = {c.key: c for c in value_columns()}
     comparisons = {iid: compare_values(reported(library, iid)) for iid in library.indicators}
-    rows = []
+    table = Table("indicators", "指标数据", "一个案例报告的一个数值一行", value_columns())
     for case in library.sorted_cases():
-        sources = {s["id"]: s for s in case["sources"]}
+        citations = {s["id"]: _citation(s) for s in case["sources"]}  # one string per source
+        region = who(library, case)
         for value in case["indicators"]:
             indicator = library.indicators.get(value["indicator"], {})
             comparison = comparisons.get(value["indicator"])
             key = (case["id"], value["id"])
-            rows.append({
-                "case_id": case["id"], "region": who(library, case), "value_id": value["id"],
+            table.add({
+                "case_id": case["id"], "region": region, "value_id": value["id"],
                 "indicator_id": value["indicator"], "indicator_name": indicator.get("name"),
                 "indicator_category": library.themes.get(indicator.get("category"), {}).get("name"),
                 "value": value["value"], "value_max": value.get("value_max"), "unit": value["unit"],
@@ -194,29 +206,29 @@ def value_table(library: Library) -> Table:
                 "date_basis": _label(column["date_basis"], value["date_basis"]),
                 "scope": value["scope"], "evidence": _label(column["evidence"], value["evidence"]),
                 "source": value["source"],
-                "source_citation": _citation(sources[value["source"]]) if value["source"] in sources else None,
+                "source_citation": citations.get(value["source"]),
                 "note": value.get("note"),
                 "comparable_set": comparison.set_label.get(key) if comparison else None,
                 "comparability": comparison.reasons.get(key) if comparison else None,
             })
-    return Table("indicators", "指标数据", "一个案例报告的一个数值一行", value_columns(), rows)
+    return table
 
 
 def practice_table(library: Library) -> Table:
     """One row per case × practice entry, with the local variant."""
-    rows = []
+    table = Table("practices", "做法", "一个案例采用的一项做法一行（含本地名称和本地做法）",
+                  practice_columns())
     for case in library.sorted_cases():
         for entry in case["practices"]:
             practice = library.practices.get(entry["practice"], {})
-            rows.append({
+            table.add({
                 "case_id": case["id"], "region": who(library, case), "practice_id": entry["practice"],
                 "practice_name": practice.get("name"),
                 "practice_category": library.themes.get(practice.get("category"), {}).get("name"),
                 "local_name": entry["local_name"], "description": entry["description"],
                 "source": entry["source"],
             })
-    return Table("practices", "做法", "一个案例采用的一项做法一行（含本地名称和本地做法）",
-                 practice_columns(), rows)
+    return table
 
 
 def all_tables(library: Library) -> list[Table]:
