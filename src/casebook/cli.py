@@ -6,6 +6,7 @@ Exit status: 0 valid, 1 invalid data, 2 usage error. No traceback reaches a cont
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -146,5 +147,17 @@ def _offline(args: argparse.Namespace, library: Library, root: Path) -> int:
     return 0
 
 
+def command() -> None:
+    """The `casebook` command: `main`, then exit at once.
+
+    Exiting normally would free a large library object by object first (about a second at
+    10,000 cases) for nothing; the output is flushed, and no command leaves a file open.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    command()
