@@ -22,6 +22,7 @@ from casebook.trainer_pages import trainer_outputs
 
 # Below this many cases, worker processes cost more than they save.
 PARALLEL_FROM = 200
+RUNS_PER_PROCESS = 8
 
 
 def site_outputs(library: Library, root: Path, settings: dict[str, Any] | None = None,
@@ -51,7 +52,9 @@ def _outputs(library: Library, root: Path, settings: dict[str, Any] | None, work
         workers = 1
     else:  # fewer workers for a library too large to copy into each (parallel.affordable_workers)
         workers = affordable_workers(workers, int(settings.get("build_memory_mb", BUILD_MEMORY_MB)))
-    parts = 2 * (workers or cores())
+    # The pages are made in runs of the site's order, the heavy ones (practices, indicators: each
+    # lists hundreds of cases) at its end; runs small enough to spread those over all processes.
+    parts = RUNS_PER_PROCESS * (workers or cores())
     jobs = [partial(trainer_outputs, library, root, settings)]  # the longest job first
     jobs += [partial(render_site, library, root, settings, part, parts) for part in range(parts)]
     jobs += [partial(course_pages, library, root, settings), partial(record_copies, library, root),
