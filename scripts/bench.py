@@ -43,18 +43,27 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "170000000
 
 
 # Runs a command in this interpreter and reports, on its last line of stderr, the peak memory of
-# the process itself and of the largest process it started (worker processes, the indexer).
+# the process itself and of the largest process it started (worker processes, the indexer). A
+# command that ends with os._exit (the casebook command does) reports just before it.
 _MEASURED = (
-    "import json, resource, runpy, sys\n"
+    "import json, os, resource, runpy, sys\n"
     "sys.argv = sys.argv[1:]\n"
+    "peak = lambda who: resource.getrusage(who).ru_maxrss // 1024\n"
+    "def report():\n"
+    "    print(json.dumps({'self': peak(resource.RUSAGE_SELF), 'child': peak(resource.RUSAGE_CHILDREN)}),"
+    " file=sys.stderr, flush=True)\n"
+    "main, hard_exit = os.getpid(), os._exit\n"
+    "def exit_now(code):\n"
+    "    if os.getpid() == main:\n"
+    "        report()\n"
+    "    hard_exit(code)\n"
+    "os._exit = exit_now\n"
     "code = 0\n"
     "try:\n"
     "    runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)\n"
     "except SystemExit as exit:\n"
     "    code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)\n"
-    "peak = lambda who: resource.getrusage(who).ru_maxrss // 1024\n"
-    "print(json.dumps({'self': peak(resource.RUSAGE_SELF), 'child': peak(resource.RUSAGE_CHILDREN)}),"
-    " file=sys.stderr)\n"
+    "report()\n"
     "sys.exit(code)\n"
 )
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+import pytest
 
 from conftest import ROOT
 
@@ -58,3 +61,14 @@ def test_the_memory_of_a_process_tree_counts_its_children() -> None:
         time.sleep(0.1)
     # 200 MB shared by parent and child count once, the child's own 100 MB on top
     assert 280 <= tree.peak_mb <= 360, tree.peak_mb
+
+
+def test_a_command_that_exits_at_once_still_reports_its_memory(tmp_path: Path) -> None:
+    """The casebook command ends with os._exit; its peak memory is still read, once."""
+    (tmp_path / "quick_exit.py").write_text(
+        "import os, sys\nblock = bytearray(60 * 2**20)\nblock[::4096] = b'x' * len(block[::4096])\n"
+        "sys.stdout.flush()\nos._exit(3 if len(sys.argv) > 1 else 0)\n", encoding="utf-8")
+    result = bench.run("quick_exit", [], tmp_path, tree=False)  # importable from its folder
+    assert result["self_mb"] >= 60
+    with pytest.raises(RuntimeError, match="quick_exit"):
+        bench.run("quick_exit", ["fail"], tmp_path, tree=False)
