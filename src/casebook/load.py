@@ -23,6 +23,8 @@ from casebook.problems import Problem, field_name, yaml_problem
 MAX_BYTES = 256 * 1024
 
 Path_ = tuple[str | int, ...]
+# Line and column of each top-level key and of its value (see Document.top_marks).
+TopMarks = dict[str, tuple[tuple[int, int], tuple[int, int]]]
 
 try:  # libyaml's C parser when present: same behaviour, several times faster.
     _BaseLoader: type = yaml.CSafeLoader
@@ -73,7 +75,7 @@ class Document:
     values: list[Any] | None = None
     # Line and column of each top-level key and of its value, which the fast reader notes on its
     # way: enough to point at a top-level field without reading the file again.
-    top_marks: dict[str, tuple[tuple[int, int], tuple[int, int]]] | None = None
+    top_marks: TopMarks | None = None
 
     def mark(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at `path`, or of its nearest ancestor that has one."""
@@ -139,7 +141,7 @@ def _load(path: Path, rel: str) -> Document:
     _check_tabs(text, refuse)
     values: list[Any] = []
     try:
-        top_marks: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}
+        top_marks: TopMarks = {}
         return Document(path=path, rel=rel, data=_fast_data(text, values, top_marks), values=values,
                         top_marks=top_marks)
     except _Unusual:
@@ -211,7 +213,7 @@ def _plain(value: str) -> Any:
 
 
 def _fast_data(text: str, values: list[Any] | None = None,
-               top_marks: dict[str, tuple[tuple[int, int], tuple[int, int]]] | None = None) -> Any:
+               top_marks: TopMarks | None = None) -> Any:
     """The data of an ordinary record, built straight from libyaml's events without positions.
 
     Raises `_Unusual` at the first anchor, alias, tag, complex or repeated key, deep nesting,
@@ -246,10 +248,10 @@ def _fast_data(text: str, values: list[Any] | None = None,
                         raise _Unusual
                     key = intern(raw)
                     if len(around) == 1 and top_marks is not None:
-                        key_mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+                        key_mark = _where(event)
                     continue
                 if len(around) == 1 and top_marks is not None and is_map:
-                    top_marks[key] = (key_mark, (event.start_mark.line + 1, event.start_mark.column + 1))
+                    top_marks[key] = (key_mark, _where(event))
                 # Only a plain scalar that is empty or starts like a number, null or boolean can
                 # be anything but text; most values are Chinese text and skip the call.
                 value: Any = (_plain(raw) if event.implicit[0]
@@ -262,7 +264,7 @@ def _fast_data(text: str, values: list[Any] | None = None,
                         or (is_map and key is _NO_KEY)):
                     raise _Unusual  # … or a collection as a key
                 if len(around) == 1 and top_marks is not None and is_map:
-                    top_marks[key] = (key_mark, (event.start_mark.line + 1, event.start_mark.column + 1))
+                    top_marks[key] = (key_mark, _where(event))
                 around.append((top, is_map, key))
                 is_map = kind is mapping_start
                 top = {} if is_map else []
@@ -315,7 +317,7 @@ def _event_marks(text: str) -> tuple[dict[Path_, tuple[int, int]], dict[Path_, t
                 continue
             if event.anchor is not None or event.tag is not None or len(frames) >= MAX_DEPTH:
                 raise _Unusual
-            mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+            mark = _where(event)
             if not frames:
                 path: Path_ = ()
             elif not frames[-1][2]:
@@ -356,6 +358,11 @@ def _needs_event_check(text: str) -> bool:
     if text.count("[") + text.count("{") > MAX_DEPTH:
         return True
     return any(len(line) - len(line.lstrip(" ")) > 2 * MAX_DEPTH for line in text.splitlines())
+
+
+def _where(item: yaml.Event | yaml.Node) -> tuple[int, int]:
+    """Line and column (from 1) where a libyaml event or node starts."""
+    return item.start_mark.line + 1, item.start_mark.column + 1
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
@@ -401,7 +408,7 @@ def _check_events(text: str, rel: str) -> None:
     try:
         while loader.check_event():
             event = loader.get_event()
-            line, col = event.start_mark.line + 1, event.start_mark.column + 1
+            line, col = _where(event)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -427,18 +434,18 @@ def _check_events(text: str, rel: str) -> None:
 
 def _construct(node: yaml.Node, path: Path_, doc: Document, seen: set[int]) -> Any:
     if id(node) in seen:  # an alias that slipped past the event check: never expand it
-        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        line, col = _where(node)
         raise _Refused(Problem(doc.rel, line, col, field_name(path), "不允许使用锚点和别名（& 和 *）",
                                code="alias"))
     seen.add(id(node))
-    doc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    doc.marks[path] = _where(node)
     if node.tag not in _ALLOWED_TAGS:
         raise _Refused(Problem(doc.rel, *doc.marks[path], field_name(path),
                                f"不允许使用 YAML 标签（{node.tag}）", code="tag"))
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key_mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            key_mark = _where(key_node)
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Refused(Problem(doc.rel, *key_mark, field_name(path), "字段名必须是简单的文字",
                                        code="complex-key"))
