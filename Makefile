@@ -59,7 +59,7 @@ export: venv
 	$(BIN)/casebook export --out downloads
 
 # A preview keeps going when a record is broken (the validator's messages stay on the terminal).
-# --dirty: after an edit to cases only, just their pages are rendered and rebuilt (casebook.preview);
+# --dirty: after an edit to cases only, just their pages are rendered and rebuilt (casebook.handover.preview);
 # --no-strict: MkDocs warns on every dirty build, and a preview shows warnings instead of stopping.
 serve: venv
 	-$(BIN)/casebook validate

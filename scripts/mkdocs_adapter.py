@@ -20,18 +20,18 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from casebook.offline import finish_offline_copy
-from casebook.offline_search import INDEX_PATH as OFFLINE_INDEX
-from casebook.outputs import staged_site_outputs
+from casebook.files.offline import finish_offline_copy
+from casebook.files.offline_search import INDEX_PATH as OFFLINE_INDEX
+from casebook.handover.outputs import staged_site_outputs
+from casebook.handover.prerendered import put_back_staged_html, stage
+from casebook.handover.preview import changed_case_outputs, changed_cases, problem_pages
+from casebook.library.check import check_library
+from casebook.library.report import text_report
 from casebook.parallel import release_memory
-from casebook.pipeline import check_library
-from casebook.prerendered import put_back_staged_html, stage
-from casebook.preview import changed_case_outputs, changed_cases, problem_pages
-from casebook.report import text_report
-from casebook.search_index import SHARD_CHARS, PageTokens, index_site
+from casebook.site.search_index import SHARD_CHARS, PageTokens, index_site
 
 log = logging.getLogger("mkdocs.casebook")
-GLOSSARY_EXTENSION = "casebook.text"
+GLOSSARY_EXTENSION = "casebook.site.text"
 _state: dict = {}
 
 
@@ -98,7 +98,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Add the generated files, written to a folder of their own so they are never all in memory.
 
     A preview after an edit to cases only renders those cases' pages again (see
-    casebook.preview.changed_cases); MkDocs's --dirty mode then rebuilds just those pages.
+    casebook.handover.preview.changed_cases); MkDocs's --dirty mode then rebuilds just those pages.
     """
     library, root, settings = _state["library"], _state["root"], _state["settings"]
     changed = _changed_cases_only()

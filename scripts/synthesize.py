@@ -22,9 +22,9 @@ from typing import Any
 
 import yaml
 
-from casebook.link import Library
-from casebook.pipeline import check_library
-from casebook.report import text_report
+from casebook.library.check import check_library
+from casebook.library.link import Library
+from casebook.library.report import text_report
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a site build does not need from the repository; everything else is copied.

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from casebook.charts import bar_chart, wrap
-from casebook.compare import Reported, basis, compare_values, reported
-from casebook.pipeline import check_library
+from casebook.library.check import check_library
+from casebook.library.compare import Reported, basis, compare_values, reported
+from casebook.site.charts import bar_chart, wrap
 from conftest import ROOT
 from sitebuild import content, page
 

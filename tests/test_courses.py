@@ -147,9 +147,9 @@ def test_course_id_must_match_its_file_name(sandbox: Path) -> None:
 
 
 def test_course_text_stays_text_on_the_page_and_in_the_handout(sandbox: Path) -> None:
-    from casebook.courses import course_pages
-    from casebook.handouts import handouts
-    from casebook.pipeline import check_library
+    from casebook.files.handouts import handouts
+    from casebook.library.check import check_library
+    from casebook.site.courses import course_pages
 
     edit_course(sandbox, "title: 抓党建促乡村振兴：新任村党组织书记培训",
                 "title: '</title><script>alert(1)</script>培训'")

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
-from casebook.validate import choices, schema_node
+from casebook.records.validate import choices, schema_node
 from conftest import ROOT, CliResult, run_cli
 
 SEED_ID = "zunyi-wuqiang-zuzhi"

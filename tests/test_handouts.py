@@ -17,7 +17,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from casebook.render import handout_path
+from casebook.site.render import handout_path
 from conftest import ROOT, run_cli
 from sitebuild import SOURCE_DATE_EPOCH, content, make_handouts, page
 

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from casebook.history import RecordHistory, record_history
+from casebook.records.history import RecordHistory, record_history
 from conftest import run_cli
 
 

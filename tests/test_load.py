@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook.load import (
+from casebook.records.load import (
     Document,
     _compose,
     _construct,
@@ -18,7 +18,7 @@ from casebook.load import (
     leaves,
     load_document,
 )
-from casebook.validate import _passes, _validator
+from casebook.records.validate import _passes, _validator
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from casebook.fields import case_fields
-from casebook.scaffold import PLACEHOLDER
+from casebook.records.fields import case_fields
+from casebook.records.placeholders import PLACEHOLDER
 from conftest import ROOT, CliResult, run_cli
 
 SEED = yaml.safe_load((ROOT / "cases" / "zunyi-wuqiang-zuzhi.yaml").read_text(encoding="utf-8"))

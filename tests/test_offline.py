@@ -17,8 +17,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from casebook.offline import remote_loads
-from casebook.render import handout_path
+from casebook.files.offline import remote_loads
+from casebook.site.render import handout_path
 from conftest import ROOT
 from sitebuild import SOURCE_DATE_EPOCH, build_site, content, make_offline
 

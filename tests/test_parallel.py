@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from casebook import outputs, pipeline
-from casebook.outputs import site_outputs
+from casebook.handover import outputs
+from casebook.handover.outputs import site_outputs
+from casebook.library import check as pipeline
+from casebook.library.check import check_library
 from casebook.parallel import map_in_workers
-from casebook.pipeline import check_library
 from conftest import ROOT
 
 

@@ -6,9 +6,9 @@ import markdown
 import pytest
 from pymdownx.slugs import slugify
 
-from casebook.outputs import site_outputs
-from casebook.pipeline import check_library
-from casebook.prerendered import put_back_html, set_aside_html
+from casebook.handover.outputs import site_outputs
+from casebook.handover.prerendered import put_back_html, set_aside_html
+from casebook.library.check import check_library
 from conftest import ROOT
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from casebook.privacy import find_personal_data, is_id_number
+from casebook.records.privacy import find_personal_data, is_id_number
 from conftest import ROOT, CliResult, run_cli
 
 SEED_ID = "zunyi-wuqiang-zuzhi"
@@ -166,7 +166,7 @@ def test_the_cheap_bounds_never_drop_a_pair_that_difflib_finds_similar(seed: int
     import difflib
     import random
 
-    from casebook.duplicates import SIMILAR, _characters, _similar
+    from casebook.library.duplicates import SIMILAR, _characters, _similar
 
     rng = random.Random(seed)
     alphabet = "党支部领办合作社村集体经济一二三四留下好"

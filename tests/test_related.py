@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from casebook.link import Library
+from casebook.library.link import Library
 
 PRACTICES = [f"p{i}" for i in range(12)]
 THEMES = [f"t{i}" for i in range(5)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casebook.outputs import site_outputs
-from casebook.pipeline import check_library
+from casebook.handover.outputs import site_outputs
+from casebook.library.check import check_library
 
 
 def test_the_home_page_lists_the_latest_cases_not_all(sandbox: Path) -> None:

@@ -19,8 +19,8 @@ import pytest
 import yaml
 
 from browsing import record_requests, search_results, serve, site_path
-from casebook.search_index import SHARDS_LIST, VOCABULARY_KINDS, page_url, shard_pages
-from casebook.search_terms import page_kind
+from casebook.site.search_index import SHARDS_LIST, VOCABULARY_KINDS, page_url, shard_pages
+from casebook.site.search_terms import page_kind
 from conftest import COPIED, ROOT
 from sitebuild import build_site
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from casebook.link import Library
-from casebook.pipeline import check_library
-from casebook.search_index import EXCLUDED_CLASSES, MARKER, indexed_text, page_keywords
-from casebook.search_terms import (
+from casebook.library.check import check_library
+from casebook.library.link import Library
+from casebook.site.search_index import EXCLUDED_CLASSES, MARKER, indexed_text, page_keywords
+from casebook.site.search_terms import (
     SKIPPED_SECTIONS,
     TOKEN_PATTERN,
     TermMatcher,

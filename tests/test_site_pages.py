@@ -9,7 +9,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from casebook.render import handout_path
+from casebook.site.render import handout_path
 from conftest import ROOT
 from sitebuild import build_site, content, page
 

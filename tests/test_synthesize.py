@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from casebook.pipeline import check_library
+from casebook.library.check import check_library
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from casebook import contributor_commands
-from casebook.link import Library
-from casebook.pipeline import check_library
-from casebook.report import json_report, text_report
+from casebook.contribute import commands as contributor_commands
+from casebook.library.check import check_library
+from casebook.library.link import Library
+from casebook.library.report import json_report, text_report
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
         return _pdf(args, result.library, root)
     if args.command == "offline":
         return _offline(args, result.library, root)
-    from casebook.outputs import site_outputs
+    from casebook.handover.outputs import site_outputs
 
     for page in site_outputs(result.library, root):
         target = args.out / page.path
@@ -100,7 +100,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace, library: Library) -> int:
     """Write the downloads, the same files the site serves under downloads/."""
-    from casebook.export import download_files
+    from casebook.files.export import download_files
 
     files = download_files(library)
     for name, data in files.items():
@@ -113,8 +113,8 @@ def _export(args: argparse.Namespace, library: Library) -> int:
 
 def _pdf(args: argparse.Namespace, library: Library, root: Path) -> int:
     """Typeset every handout into the built site at --site."""
-    from casebook.handouts import STYLE_SHEET, build_date, handouts, site_settings
-    from casebook.pdf import write_pdfs
+    from casebook.files.handouts import STYLE_SHEET, build_date, handouts, site_settings
+    from casebook.files.pdf import write_pdfs
 
     site = args.site.resolve()
     config = (args.config or root / "mkdocs.yml").resolve()
@@ -133,7 +133,7 @@ def _pdf(args: argparse.Namespace, library: Library, root: Path) -> int:
 
 def _offline(args: argparse.Namespace, library: Library, root: Path) -> int:
     """Build the offline copy and its zip (see offline.py)."""
-    from casebook.offline import ZIP_NAME, make_offline_copy
+    from casebook.files.offline import ZIP_NAME, make_offline_copy
 
     out = args.out.resolve()
     zip_path = (args.zip or root / ZIP_NAME).resolve()

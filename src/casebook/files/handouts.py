@@ -1,0 +1,101 @@
+"""Printable handouts: the HTML of one A4 handout per case and per course, from print templates.
+
+Handouts are fed the same plain data as the pages (a course through `course_view`) and rendered
+by the same sandboxed Renderer from their own templates (macros/handout_*.html.j2, print style
+sheet macros/handout.css). Typesetting them into PDF is a separate step (`casebook pdf`, see
+pdf.py), run after the site is built, so that a plain `mkdocs build` stays as fast as the pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from casebook.library.link import Library
+from casebook.site.courses import course_view
+from casebook.site.render import Renderer, handout_path, page_url, record_path
+
+STYLE_SHEET = "handout.css"
+
+
+@dataclass(frozen=True)
+class Handout:
+    """One handout to typeset: where its PDF goes (relative to the site root) and its HTML."""
+
+    path: str
+    html: str
+    title: str
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml as plain data; MkDocs' own tags (`!!python/…`, `!ENV`) become None."""
+
+
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
+_ConfigLoader.add_multi_constructor("!", lambda *_: None)
+
+
+def site_settings(config_file: Path) -> dict[str, Any]:
+    """The site's name and address from its config file, read without the site engine.
+
+    The handout step runs outside MkDocs, but must print the same addresses as the pages.
+    """
+    config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
+    settings = dict((config.get("extra") or {}).get("casebook") or {})
+    if config.get("site_name"):
+        settings["site_name"] = config["site_name"]
+    site_url = config.get("site_url") or ""
+    settings["site_url"] = site_url if not site_url or site_url.endswith("/") else site_url + "/"
+    return settings
+
+
+def build_date() -> str | None:
+    """SOURCE_DATE_EPOCH as a W3C date for the PDF's metadata; None leaves the date out.
+
+    Either way one commit gives the same bytes: the date is the commit's, never today's.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return None
+    when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def handouts(library: Library, root: Path, settings: dict[str, Any] | None = None,
+             created: str | None = None) -> list[Handout]:
+    """The HTML of every handout: each case, then each course, in id order."""
+    renderer = Renderer(library, root / "macros", settings)
+    base = renderer.settings["site_url"]
+
+    def address(kind: str, rid: str) -> str:
+        return base + page_url(record_path(kind, rid))
+
+    def render(template: str, kind: str, rid: str, source_kind: str, title: str,
+               **context: Any) -> Handout:
+        path = handout_path(kind, rid)
+        page = renderer.render(template, path, library.files[(source_kind, rid)], title=title,
+                               address=address(kind, rid), created=created, **context)
+        return Handout(path, str(page.content), title)
+
+    result = []
+    for cid in sorted(library.cases):
+        case = library.cases[cid]
+        result.append(render(
+            "handout_case.html.j2", "case", cid, "case", case["title"], case=case,
+            kind_label="案例讲义", chain=library.region_chain(case["place"]["region"]),
+            description=case["summary"],
+            keywords="，".join(dict.fromkeys(library.practices[e["practice"]]["name"]
+                                            for e in case["practices"]
+                                            if e["practice"] in library.practices))))
+    for cid in sorted(library.courses):
+        course = library.courses[cid]
+        result.append(render(
+            "handout_course.html.j2", "course", cid, "course", course["title"],
+            kind_label="课程讲义", description=course["summary"], keywords=course["audience"],
+            **course_view(library, cid)))
+    return result

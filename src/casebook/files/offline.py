@@ -1,0 +1,230 @@
+"""The offline copy: the whole site in a folder that works from a USB stick, and its zip.
+
+Training rooms often have no network. `casebook offline` builds the site a second time with
+`extra.casebook.files.offline` on (mkdocs.yml reads it from CASEBOOK_OFFLINE): every page is then a
+file (`cases/x.html`, never a folder a browser would list), the search uses its own index
+(offline_search), and beside every JSON file lies a script twin that javascripts/data.js loads
+where fetch() is refused (file://). The handouts are typeset into it as for the site (from the
+same cache), the copy is checked for anything a browser would load from another host, and it is
+packed into a zip whose bytes depend only on the files and SOURCE_DATE_EPOCH. The site then
+serves that zip from its downloads page (`offline_download`).
+
+The engine is run as a command (`mkdocs build`), never imported: this module is pipeline code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from casebook.files.offline_search import write_offline_index
+from casebook.library.link import Library
+from casebook.site.render import Page
+
+ENVIRONMENT = "CASEBOOK_OFFLINE"  # read by mkdocs.yml into extra.casebook.files.offline
+ZIP_NAME = "casebook-offline.zip"  # at the repository root, where `make offline` leaves it
+ZIP_FOLDER = "casebook-offline"  # the folder the zip unpacks into
+DOWNLOAD_PATH = f"downloads/{ZIP_NAME}"  # where the site serves it
+TWIN_SUFFIX = ".js"
+# Zip dates cannot be earlier than 1980; without SOURCE_DATE_EPOCH every file carries this one.
+ZIP_EPOCH_MIN = 315532800
+
+
+# What a copy opened from a folder never uses: a server's error page (its links start at the
+# host's root) and sitemaps, Material's own search (lunr and its worker; the site has no search
+# plugin, and the offline copy its own index) and source maps.
+UNUSED = ("404.html", "sitemap.xml", "sitemap.xml.gz", "assets/javascripts/lunr",
+          "assets/javascripts/workers")
+
+
+def finish_offline_copy(site_dir: Path, library: Library) -> None:
+    """After the offline build: drop what it never uses, write the search index, then a script
+    twin of every JSON file."""
+    for name in UNUSED:
+        path = site_dir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    for source_map in site_dir.glob("assets/**/*.map"):
+        source_map.unlink()
+    write_offline_index(site_dir, library)
+    write_script_twins(site_dir)
+
+
+def write_script_twins(site_dir: Path) -> list[Path]:
+    """Beside every `X.json` under `site_dir`, an `X.json.js` handing its data to the loader.
+
+    Every JSON file gets one, so data files added later work offline without further wiring.
+    The data goes in as written (JSON is JavaScript); U+2028/2029 are escaped for old engines.
+    """
+    written = []
+    for path in sorted(site_dir.rglob("*.json")):
+        text = path.read_text(encoding="utf-8")
+        json.loads(text)  # a broken file must fail the build here, not in a reader's browser
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        rel = path.relative_to(site_dir).as_posix()
+        twin = path.with_name(path.name + TWIN_SUFFIX)
+        twin.write_text(f"casebookData.define({json.dumps(rel)}, {text});\n", encoding="utf-8")
+        written.append(twin)
+    return written
+
+
+# What makes a browser load a URL by itself (not a link a person follows).
+_LOADING_ATTRIBUTES = {"src", "srcset", "poster", "data", "background"}
+_LOADING_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload",
+                 "prefetch", "manifest", "dns-prefetch", "preconnect"}
+_REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+_CSS_URL = re.compile(r"""(?:url\(\s*|@import\s+)["']?((?:[a-z][a-z0-9+.-]*:)?//[^"')\s]+)""",
+                      re.IGNORECASE)
+# In scripts any quoted absolute URL counts: minified code loads through functions of any name.
+_JS_URL = re.compile(r"""["'`](https?://[^"'`\s]+)""")
+# Absolute URLs in Material's bundle that no page of this site reaches, and why. A new one fails
+# the build until someone looks at it. (Browsers without ResizeObserver, before 2018, would fetch
+# a polyfill from unpkg; in the offline copy that request simply fails, as it does online.)
+UNREACHED = {
+    "https://unpkg.com/resize-observer-polyfill": "only in browsers without ResizeObserver",
+    "https://unpkg.com/mermaid@": "only for Mermaid diagrams, which the site does not configure",
+    "https://api.github.com/": "only with repo_url, which mkdocs.yml does not set",
+    "https://${e}/api/v4/": "GitLab's, likewise only with repo_url",
+}
+
+
+class _Loads(HTMLParser):
+    """URLs a page would request by itself: src-like attributes, style sheets, inline styles."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = {name: value or "" for name, value in attrs}
+        for name in _LOADING_ATTRIBUTES & named.keys():
+            self.urls += [part.split()[0] for part in named[name].split(",") if part.split()]
+        if tag == "link" and set(named.get("rel", "").lower().split()) & _LOADING_RELS:
+            self.urls.append(named.get("href", ""))
+        self.urls += _CSS_URL.findall(named.get("style", ""))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.urls += _CSS_URL.findall(data)
+
+
+def remote_loads(folder: Path) -> list[str]:
+    """`file: URL` for every URL in the copy at `folder` that a browser would load from a host.
+
+    Checked: src-like attributes and loading <link>s in HTML, url()/@import in CSS and inline
+    styles, any quoted absolute URL in JavaScript but those in UNREACHED. Links a person may
+    click (to a source's web page) are not loads.
+    """
+    found = []
+    checked = (p for p in folder.rglob("*") if p.suffix in (".html", ".css", ".js")
+               and not p.name.endswith(".json" + TWIN_SUFFIX))  # twins hold data, not code
+    for path in sorted(checked):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".html":
+            parser = _Loads()
+            parser.feed(text)
+            urls = [url for url in parser.urls if _REMOTE.match(url)]
+        else:
+            urls = _CSS_URL.findall(text) if path.suffix == ".css" else [
+                url for url in _JS_URL.findall(text) if not url.startswith(tuple(UNREACHED))]
+        found += [f"{path.relative_to(folder).as_posix()}: {url}" for url in urls]
+    return found
+
+
+def write_zip(folder: Path, target: Path, epoch: int | None = None) -> int:
+    """Pack `folder` into `target` under ZIP_FOLDER/; the same files give the same bytes.
+
+    Entries are sorted, dated SOURCE_DATE_EPOCH (`epoch`; at least 1980, the first date a zip
+    can hold) and marked as plain readable files, whatever the file system says.
+    Returns the number of files.
+    """
+    stamp = time.gmtime(max(epoch or 0, ZIP_EPOCH_MIN))[:6]
+    files = sorted((p.relative_to(folder).as_posix(), p) for p in folder.rglob("*") if p.is_file())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    with zipfile.ZipFile(partial, "w") as archive:
+        for rel, path in files:
+            entry = zipfile.ZipInfo(f"{ZIP_FOLDER}/{rel}", date_time=stamp)
+            entry.create_system = 3  # Unix, so that the permissions below are read
+            entry.external_attr = 0o644 << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, path.read_bytes(), compresslevel=9)
+    partial.replace(target)
+    return len(files)
+
+
+def source_date_epoch() -> int | None:
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def build_offline_site(root: Path, out: Path) -> subprocess.CompletedProcess:
+    """Run the real, strict `mkdocs build` of the repository at `root` as the offline copy."""
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+               "--config-file", str(root / "mkdocs.yml"), "--site-dir", str(out)]
+    env = {**os.environ, ENVIRONMENT: "true", "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, env=env, check=False)
+
+
+def offline_download(root: Path, settings: dict[str, Any]) -> Page | None:
+    """The zip `make offline` left at the repository root, to serve at DOWNLOAD_PATH.
+
+    None in the offline copy itself (a copy never contains itself) and before the zip is built.
+    """
+    path = root / ZIP_NAME
+    if settings.get("offline") or not path.is_file():
+        return None
+    return Page(DOWNLOAD_PATH, path.read_bytes())
+
+
+@dataclass(frozen=True)
+class OfflineSummary:
+    """What `make_offline_copy` made, for the command's message."""
+
+    files: int
+    zip_bytes: int
+    index_bytes: int
+    handouts: int
+
+
+def make_offline_copy(root: Path, library: Library, out: Path, zip_path: Path, *,
+                      cache: Path | None = None, jobs: int | None = None) -> OfflineSummary:
+    """Build the offline copy into `out` (replacing it), add the handouts, check it, zip it.
+
+    Raises RuntimeError with a message for people when the build fails or the copy would load
+    anything from another host.
+    """
+    from casebook.files.handouts import STYLE_SHEET, build_date, handouts, site_settings
+    from casebook.files.offline_search import INDEX_PATH
+    from casebook.files.pdf import write_pdfs
+
+    done = build_offline_site(root, out)
+    if done.returncode != 0:
+        raise RuntimeError(f"离线副本构建失败：\n{done.stdout}{done.stderr}")
+    settings = site_settings(root / "mkdocs.yml")
+    css = (root / "macros" / STYLE_SHEET).read_text(encoding="utf-8")
+    written, _ = write_pdfs(handouts(library, root, settings, build_date()), out, css, jobs=jobs,
+                            cache_dir=cache)
+    loads = remote_loads(out)
+    if loads:
+        raise RuntimeError("离线副本会从其他网站加载以下内容，没有打包：\n" + "\n".join(loads))
+    files = write_zip(out, zip_path, source_date_epoch())
+    return OfflineSummary(files, zip_path.stat().st_size, (out / INDEX_PATH).stat().st_size,
+                          len(written))
