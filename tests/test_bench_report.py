@@ -7,10 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "scripts"))
-import bench  # noqa: E402
+from casebook.bench import scale as bench
 
 
 def result(cases: int, validate: float, build: float, peak: int, ratio: float | None) -> dict:

@@ -89,3 +89,16 @@ def test_the_readme_names_every_stage_folder() -> None:
     missing = [stage for stage in STAGES if f"{stage}/" not in readme]
     assert not missing, missing
 
+
+ENGINE_ADAPTERS = {"mkdocs_adapter.py"}  # the engine's side of the hand-over, by design a script
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "scripts").glob("*.py")
+                                          if p.name not in ENGINE_ADAPTERS))
+def test_scripts_are_entry_points_only(script: str) -> None:
+    """A benchmark's code lives in casebook.bench, where the layout test sees its imports."""
+    tree = ast.parse((ROOT / "scripts" / script).read_text("utf-8"))
+    defined = [node.name for node in ast.walk(tree)
+               if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+    assert not defined, f"scripts/{script} defines {defined}: move them into src/casebook/"
+    assert "sys.path" not in ast.unparse(tree)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import yaml
 
+from casebook.bench.synthetic import REGIONS_FILE, synthesize
 from casebook.library.check import check_library
 from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "scripts"))
-from synthesize import REGIONS_FILE, synthesize  # noqa: E402
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -20,7 +17,7 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 def test_synthetic_cases_are_valid_varied_and_reproducible(tmp_path: Path) -> None:
-    ids = synthesize(tmp_path / "a", 24, seed=7)
+    ids = synthesize(tmp_path / "a", 24, seed=7, source=ROOT)
     result = check_library(tmp_path / "a")
     assert not result.errors
     assert len(ids) == len(set(ids)) == 24
@@ -33,5 +30,5 @@ def test_synthetic_cases_are_valid_varied_and_reproducible(tmp_path: Path) -> No
     assert not (ROOT / REGIONS_FILE).exists(), "synthetic regions stay in the copy"
     assert {c["place"]["region"] for c in cases} <= {r["id"] for r in synthetic}
 
-    synthesize(tmp_path / "b", 24, seed=7)
+    synthesize(tmp_path / "b", 24, seed=7, source=ROOT)
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
