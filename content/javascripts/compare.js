@@ -2,7 +2,7 @@
  * small file each (compare/cases/<id>.json), and fills the page's tables from them; keeps the
  * address in step with the checkboxes, so a link or a reload shows the same comparison.
  * Whether two cases' values of an indicator are directly comparable is decided here, from each
- * value's basis; the wording of a difference comes with the data (casebook.compare.facets).
+ * value's basis; the wording of a difference comes with the data (casebook.library.compare.facets).
  * Written for old phone browsers too: no framework, no modules. When done, the form carries
  * data-state="ready". */
 (function () {
@@ -117,7 +117,7 @@
     });
   }
 
-  /* Like casebook.compare: comparable when any value of one shares its basis with any value of
+  /* Like casebook.library.compare: comparable when any value of one shares its basis with any value of
    * the other; else the differences of the pair with the fewest. */
   function pairNote(first, second) {
     var best = null;

@@ -1,13 +1,13 @@
 /* Site search: Pagefind's chunked index (pagefind/), with the field's terms as tokens.
  *
- * The index build gives every term of the vocabularies its own token (casebook.search_terms);
+ * The index build gives every term of the vocabularies its own token (casebook.site.search_terms);
  * here the same terms are found in the query and replaced by their tokens, after converting
  * traditional characters to simplified ones, so "黨支部領辦合作社" and "党支部领办合作社" both search
  * for one token. Words that are not terms go to Pagefind as typed. Everything is loaded from
  * this site, and only when the search box is first opened.
  *
  * The offline copy (opened from a folder, where Pagefind cannot load) names its own index in the
- * dialog's data-index: every page's text and tokens in one file (casebook.offline_search),
+ * dialog's data-index: every page's text and tokens in one file (casebook.files.offline_search),
  * searched here by substring with the same query translation and the same result list.
  */
 (() => {
@@ -44,7 +44,7 @@
           const bundle = new URL("pagefind/", root);
           await pf.options({ basePath: bundle.pathname, ...options });
           await pf.init();
-          // A large library is indexed in shards (casebook.search_index); each is searched with
+          // A large library is indexed in shards (casebook.site.search_index); each is searched with
           // this bundle's WebAssembly and its results ranked together with the first one's.
           await Promise.all(shards.map((shard) => pf.mergeIndex(new URL(shard, bundle).pathname,
                                                                 options)));
