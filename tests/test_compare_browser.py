@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from casebook.library.check import check_library
+from casebook.library.compare import grade, reported
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -123,7 +125,7 @@ def test_two_cases_from_the_address_side_by_side(tab, server: str) -> None:
     row = tab.locator('tbody[data-name="indicators"] tr', has_text=INDICATORS["yijiantiao-rate"])
     text = row.inner_text()
     assert "98.73%" in text and "41.73%" in text
-    assert "不可直接比较" in text and "范围不同：全市村（社区） vs 全市村" in text
+    assert text.count("可参照：") == 1 and "范围不同：全市村（社区） vs 全市村" in text
     assert visible_texts(tab, ".cb-compare__column h3") == ["毕节市", "遵义市"]
     assert not tab.locator('[data-case="qinghai-jiceng-dangjian"]').first.is_visible()
 
@@ -190,4 +192,35 @@ def test_without_javascript_the_page_says_what_to_do(browser, server: str) -> No
     notice = page.locator(".cb-compare__noscript")
     assert notice.is_visible() and "JavaScript" in notice.inner_text()
     assert not page.locator("#compare-form").is_visible()
+    context.close()
+
+
+def _python_pair_note(library, indicator: str, first: str, second: str) -> tuple[str, str]:
+    """What casebook.library.compare says of the best pair of two cases' values of an indicator."""
+    values = reported(library, indicator)
+    pairs = [grade(a, b) for a in values if a.case_id == first for b in values if b.case_id == second]
+    best = min(pairs, key=lambda g: (["可直接比较", "可参照", "不可比较"].index(g.grade), len(g.differences)))
+    return best.grade, best.grade + ("：" + "；".join(best.differences) if best.differences else "")
+
+
+@pytest.mark.parametrize("width", [360, 1366])
+def test_the_page_grades_every_pair_as_the_indicator_pages_do_and_leads_with_what_compares(
+        browser, server: str, width: int) -> None:
+    library = check_library(ROOT).library
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    tab = context.new_page()
+    tab.goto(f"{server}compare/?cases={BIJIE},{ZUNYI}")
+    ready(tab)
+    rows = tab.locator('tbody[data-name="indicators"] tr[data-cases]')
+    grades = rows.evaluate_all("rows => rows.map(r => r.getAttribute('data-grade'))")
+    notes = tab.locator('tbody[data-name="indicators"] li[data-grade]').all_inner_texts()
+    ids = rows.evaluate_all("rows => rows.map(r => r.querySelector('a[href*=indicators]').getAttribute('href'))")
+    expected = [_python_pair_note(library, href.rstrip("/").split("/")[-1].split("#")[0], BIJIE, ZUNYI)
+                for href in ids]
+    assert notes == [note for _, note in expected]
+    assert grades == [g for g, _ in expected]
+    order = [["可直接比较", "可参照", "不可比较"].index(g) for g in grades]
+    assert order == sorted(order) and "可参照" in grades, grades
+    wide = tab.evaluate("document.documentElement.scrollWidth")
+    assert wide <= width + 1, f"the page scrolls sideways at {width} px ({wide} px)"
     context.close()

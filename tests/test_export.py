@@ -68,8 +68,13 @@ def test_values_keep_their_written_precision(downloads: Path) -> None:
 
 def test_comparable_sets_travel_with_the_values(downloads: Path) -> None:
     rate = read(downloads / "indicators.csv").query("指标编号 == 'yijiantiao-rate'").set_index("案例编号")
-    assert rate.loc["zunyi-wuqiang-zuzhi", "可比组"] != rate.loc["bijie-sige-liuxia", "可比组"]
+    assert rate.loc["zunyi-wuqiang-zuzhi", "可比组"] == rate.loc["bijie-sige-liuxia", "可比组"] == "A"
+    assert set(rate["可比程度"]) == {"可参照"}
     assert "范围不同" in rate.loc["zunyi-wuqiang-zuzhi", "可比性说明"]
+    first = read(downloads / "indicators.csv").query("指标编号 == 'first-secretaries-dispatched'")
+    assert set(first["可比程度"]) == {"不可比较"} and first["可比性说明"].str.contains("范围层级不同").all()
+    alone = read(downloads / "indicators.csv").query("指标编号 == 'village-cadre-avg-monthly-pay'")
+    assert alone["可比程度"].isna().all()
 
 
 def test_cases_table_has_one_row_per_case(downloads: Path) -> None:

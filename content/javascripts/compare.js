@@ -111,34 +111,69 @@
   }
 
   function values(row) {
-    return toArray(row.querySelectorAll("[data-basis]")).map(function (el) {
-      return { basis: el.getAttribute("data-basis"), facts: el.getAttribute("data-facts"),
-               facets: JSON.parse(el.getAttribute("data-facets")) };
+    return toArray(row.querySelectorAll("[data-grading]")).map(function (el) {
+      var grading = JSON.parse(el.getAttribute("data-grading"));
+      return { facets: grading.facets, caveats: grading.caveats,
+               original: el.getAttribute("data-original") };
     });
   }
 
-  /* Like casebook.library.compare: comparable when any value of one shares its basis with any value of
-   * the other; else the differences of the pair with the fewest. */
-  function pairNote(first, second) {
+  var RANK = { "可直接比较": 0, "可参照": 1, "不可比较": 2 };
+  var INFERRED = "的年份按发布日期推定", INFERRED_BOTH = "两者的年份都按发布日期推定";
+
+  function same(x, y) { return JSON.stringify(x) === JSON.stringify(y); }
+
+  /* A facet is [name, key, label, blocking, years]. */
+  function difference(x, y) {
+    var text = x[0] + "不同：" + x[2] + " vs " + y[2];
+    if (x[4] && x[1] !== null && y[1] !== null) {
+      text += "（相差" + Math.abs(parseInt(x[1], 10) - parseInt(y[1], 10)) + "年）";
+    }
+    if ((x[3] || y[3]) && x[0] === "范围层级") {
+      text += "，总数主要反映地区大小";
+    }
+    return text;
+  }
+
+  /* The rules of casebook.library.compare.grade, applied to the facets it wrote. */
+  function grade(a, whoA, b, whoB) {
+    var blocking = [], stated = [];
+    for (var k = 0; k < a.facets.length; k++) {
+      var x = a.facets[k], y = b.facets[k];
+      if (!same(x[1], y[1])) {
+        (x[3] || y[3] ? blocking : stated).push(difference(x, y));
+      }
+    }
+    if (blocking.length) {
+      return { grade: "不可比较", differences: blocking };
+    }
+    a.caveats.forEach(function (c) {
+      var shared = b.caveats.indexOf(c) >= 0;
+      stated.push(shared ? (c === INFERRED ? INFERRED_BOTH : "两者" + c) : whoA + c);
+    });
+    b.caveats.forEach(function (c) {
+      if (a.caveats.indexOf(c) < 0) { stated.push(whoB + c); }
+    });
+    return { grade: stated.length ? "可参照" : "可直接比较", differences: stated };
+  }
+
+  /* The best-graded pair of the two cases' values (then the fewest differences). */
+  function pairGrade(first, whoA, second, whoB) {
     var best = null;
     for (var i = 0; i < first.length; i++) {
       for (var j = 0; j < second.length; j++) {
-        if (first[i].basis === second[j].basis) {
-          return "可直接比较（" + first[i].facts + "）";
-        }
-        var a = first[i].facets, b = second[j].facets, keysA = JSON.parse(first[i].basis),
-            keysB = JSON.parse(second[j].basis), diffs = [];
-        for (var k = 0; k < a.length; k++) {
-          if (JSON.stringify(keysA[k]) !== JSON.stringify(keysB[k])) {
-            diffs.push(a[k][0] + "不同：" + a[k][1] + " vs " + b[k][1]);
-          }
-        }
-        if (!best || diffs.length < best.length) {
-          best = diffs;
+        var found = grade(first[i], whoA, second[j], whoB);
+        if (!best || RANK[found.grade] < RANK[best.grade] ||
+            (RANK[found.grade] === RANK[best.grade] && found.differences.length < best.differences.length)) {
+          best = found;
         }
       }
     }
-    return "不可直接比较：" + best.join("；");
+    return best;
+  }
+
+  function pairNote(found) {
+    return found.grade + (found.differences.length ? "：" + found.differences.join("；") : "");
   }
 
   function practiceRows(body, cases, wanted) {
@@ -159,8 +194,11 @@
     });
   }
 
+  /* Indicators every chosen case reports, those whose values can be set side by side first:
+   * ordered by the worst grade among the pairs, then in vocabulary order. */
   function indicatorRows(body, cases) {
-    order.indicators.forEach(function (iid) {
+    var rows = [];
+    order.indicators.forEach(function (iid, position) {
       if (!cases.every(function (c) { return c.indicators[iid]; })) {
         return;
       }
@@ -171,21 +209,27 @@
       cases.forEach(function (c) {
         row.appendChild(cell("td", c.indicators[iid].querySelector("td"), c.id));
       });
-      var notes = document.createElement("ul");
+      var notes = document.createElement("ul"), worst = 0;
       notes.className = "cb-compare__pairs";
       for (var i = 0; i < cases.length; i++) {
         for (var j = i + 1; j < cases.length; j++) {
+          var found = pairGrade(values(cases[i].indicators[iid]), cases[i].who,
+                                values(cases[j].indicators[iid]), cases[j].who);
+          worst = Math.max(worst, RANK[found.grade]);
           var li = document.createElement("li");
-          var note = pairNote(values(cases[i].indicators[iid]), values(cases[j].indicators[iid]));
-          li.textContent = (cases.length > 2 ? cases[i].who + "—" + cases[j].who + "：" : "") + note;
+          li.setAttribute("data-grade", found.grade);
+          li.textContent = (cases.length > 2 ? cases[i].who + "—" + cases[j].who + "：" : "") + pairNote(found);
           notes.appendChild(li);
         }
       }
+      row.setAttribute("data-grade", Object.keys(RANK)[worst]);
       var last = cell("td", cases[0].indicators[iid].querySelector("td:last-child"));
       last.insertBefore(notes, last.firstChild);
       row.appendChild(last);
-      body.insertBefore(row, body.querySelector(".cb-compare__empty"));
+      rows.push({ row: row, worst: worst, position: position });
     });
+    rows.sort(function (a, b) { return a.worst - b.worst || a.position - b.position; });
+    rows.forEach(function (r) { body.insertBefore(r.row, body.querySelector(".cb-compare__empty")); });
   }
 
   function fill(cases) {

@@ -128,9 +128,11 @@ def value_columns() -> list[Column]:
         derived("source_citation", "来源", "文字", "该来源的发布单位、标题、刊载平台和发布日期。"),
         schema_column("note", ("indicators", 0, "note")),
         derived("comparable_set", "可比组", "文字",
-                "同一指标内的可比组（A、B、C……）。指标编号和可比组都相同的数值，单位、类型、统计方式、范围、年份和时间依据都相同，可以直接比较。"),
+                "同一指标内的可比组（A、B、C……）。指标编号和可比组都相同的数值单位、类型、统计方式相同（总数还要范围层级相同），可以画在同一坐标轴上；每一对是可直接比较还是可参照，见“可比程度”。"),
+        derived("comparability_grade", "可比程度", "文字",
+                "这个数值与其他案例报告的最接近的数值相比：可直接比较（各方面都相同，年份原文写明）、可参照（类型和统计方式相同，其他有差别）或不可比较（类型或统计方式不同，或总数的范围层级不同）；只有一个案例报告这个指标时为空。"),
         derived("comparability", "可比性说明", "文字",
-                "数值单独成组时，说明它与最接近的另一个数值有哪些不同（范围、年份等）；可直接比较的数值为空。"),
+                "可参照或不可比较时，与哪个案例的哪个数值相比、有哪些不同（范围、年份、时间依据等）；可直接比较的为空。"),
     ]
 
 @cache
@@ -209,7 +211,8 @@ def value_table(library: Library) -> Table:
                 "source_citation": citations.get(value["source"]),
                 "note": value.get("note"),
                 "comparable_set": comparison.set_label.get(key) if comparison else None,
-                "comparability": comparison.reasons.get(key) if comparison else None,
+                "comparability_grade": graded.grade if (graded := comparison.grades.get(key) if comparison else None) else None,
+                "comparability": comparison.notes.get(key) if comparison else None,
             })
     return table
 

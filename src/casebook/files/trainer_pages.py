@@ -25,7 +25,7 @@ from casebook.files.export import (
     table_files,
 )
 from casebook.files.tables import all_tables
-from casebook.library.compare import compare_values, facets, facts, group_values, reported, who
+from casebook.library.compare import caveats, compare_values, facets, reported, who
 from casebook.library.link import VOCABULARIES, Library
 from casebook.site.charts import bar_chart
 from casebook.site.render import Page, Renderer, record_path
@@ -73,41 +73,31 @@ def compare_outputs(library: Library, renderer: Renderer) -> Iterator[Page]:
     """The compare page, and each case's part of it as compare/cases/<id>.json.
 
     A case's part: its cells of the case table, its practices (with each entry's position, for
-    the case page's `#p-N` anchor), its values by indicator with what decides comparability (the
-    basis, the facets that name a difference, the comparable-set letter), and its outcomes.
+    the case page's `#p-N` anchor), its values by indicator with what decides comparability (each
+    value's facets and caveats, which the page grades by the rules of `compare.grade`), and its
+    outcomes.
     """
     cases = library.sorted_cases()
     path = record_path("compare")
     yield renderer.render("compare.md.j2", path, maximum=MAX_COMPARED, cases=cases,
                           fields=FIELDS, order={"practices": list(library.practices),
                                                 "indicators": list(library.indicators)})
-    set_labels: dict[tuple[str, str], str] = {}
-    for iid in library.indicators:
-        set_labels.update(group_values(reported(library, iid)).set_label)
     for case in cases:
-        yield compare_part(library, renderer, case, set_labels)
+        yield compare_part(library, renderer, case)
 
 
-def compare_part(library: Library, renderer: Renderer, case: dict[str, Any],
-                 set_labels: dict[tuple[str, str], str] | None = None) -> Page:
-    """One case's part of the compare page (compare/cases/<id>.json).
-
-    `set_labels`: the comparable-set letter of every value in the library, when the caller has
-    them; otherwise those of this case's indicators are worked out here.
-    """
-    if set_labels is None:
-        set_labels = {}
-        for iid in {value["indicator"] for value in case["indicators"]}:
-            set_labels.update(group_values(reported(library, iid)).set_label)
+def compare_part(library: Library, renderer: Renderer, case: dict[str, Any]) -> Page:
+    """One case's part of the compare page (compare/cases/<id>.json)."""
     practices: dict[str, list] = {}
     for position, entry in enumerate(case["practices"], 1):
         practices.setdefault(entry["practice"], []).append((position, entry))
     indicators: dict[str, list] = {}
     for value in case["indicators"]:
         indicators.setdefault(value["indicator"], []).append(value)
-    info = {value["id"]: {"basis": [key for _, key, _ in facets(value)],
-                          "facets": [[name, label] for name, _, label in facets(value)],
-                          "facts": facts(value), "set": set_labels[(case["id"], value["id"])]}
+    level = case["place"]["level"]
+    info = {value["id"]: {"grading": {"facets": [[f.name, f.key, f.label, f.blocking, f.years]
+                                                 for f in facets(value, level)],
+                                      "caveats": caveats(value)}}
             for value in case["indicators"]}
     units = {iid: indicator["unit"] for iid, indicator in library.indicators.items()}
     part = renderer.render("compare_case.html.j2", record_path("compare"), case=case,

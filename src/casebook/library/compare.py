@@ -1,15 +1,23 @@
-"""Comparability of reported figures: which values of one indicator can be set side by side.
+"""Comparability of reported figures: how two values of one indicator differ, graded.
 
-Sharing an indicator id already means sharing a definition and a unit. Two values are *directly
-comparable* when, on top of that, they are the same kind of number (an actual value, a rule's
-lower or upper bound, or a target), cover the same span (a point in time, or a total since the
-same year), the same scope (统计范围, compared after Unicode normalisation so `（）` and `()` do
-not differ), the same year, and rest on the same date basis (stated in the source, or inferred
-from the publication date). Values sharing all of these form a comparable set; only values of
-one set may be charted against each other. Every other value gets the concrete reason it stands
-apart, against the value nearest to it.
+Sharing an indicator id already means sharing a definition and a unit. Every pair of values gets
+one of three grades, derived from the records and never typed:
 
-Plain data in, plain data out: the records' own dicts, and Chinese explanations as text.
+- 可直接比较: the same unit, kind of number (an actual value, a rule's lower or upper bound, or a
+  target), way of counting (a point in time, or a total since a year), scope level, scope (统计范围,
+  compared after Unicode normalisation) and year, with the year stated in the source and the figure
+  exact on both sides.
+- 可参照: the same unit, kind and way of counting, but differing in what can be stated: a year
+  inferred from the publication date or a year apart, the scope named differently, a total counted
+  from another year, an approximate figure or a lower bound ("余", "多") against a value, or, for a
+  rate or a rule, another scope level. Each difference is written out.
+- 不可比较: another unit or kind (a rule against a result, a target against an actual), a total
+  against a point in time, or a total over an area of another level (a province's number of cadres
+  against a county's: the size of the area, not the practice, makes the difference).
+
+The rules are data too: each value's facets say what must be equal and whether a difference
+blocks the comparison or is only stated, so the compare page's script applies the same rules to
+the same facets (content/javascripts/compare.js) and says the same words.
 """
 
 from __future__ import annotations
@@ -23,55 +31,90 @@ from typing import Any
 from casebook.library.link import Library
 from casebook.records.validate import choices, schema_node
 
+DIRECT, REFERENCE, APART = "可直接比较", "可参照", "不可比较"
+_RANK = {DIRECT: 0, REFERENCE: 1, APART: 2}
+SCAN = 64  # other values a value is graded against at most, when none is its exact twin
 KIND_LABELS = {"measured": "实际数值", "minimum": "规定的下限", "maximum": "规定的上限",
                "target": "目标值"}
 # "over" (余、多、以上) and "approx" still describe what was achieved; bounds describe a rule.
 _KIND_OF_QUALIFIER = {"exact": "measured", "approx": "measured", "over": "measured",
                       "at-least": "minimum", "at-most": "maximum", "target": "target"}
+# What an approximate or open-ended figure is, said after who reports it.
+_LOOSE = {"approx": "是约数", "over": "是下限（“余”“多”“以上”）"}
+_INFERRED = "的年份按发布日期推定"
+_BOTH = {_INFERRED: "两者的年份都按发布日期推定"}  # a caveat both sides share, said once
+# Units of a ratio: a rate does not grow with the size of the area it covers.
+RATIO_UNITS = frozenset({"%", "‰", "倍"})
 
 
 @dataclass(frozen=True)
 class Reported:
-    """One value as one case reports it, with a short name for who reports it (a region)."""
+    """One value as one case reports it: who (a region's name) and the level of its scope."""
 
     case_id: str
     who: str
     value: Mapping[str, Any]
+    level: str = ""  # the case's place.level: province, prefecture, county, …
 
     @property
     def key(self) -> tuple[str, str]:
         return self.case_id, self.value["id"]
 
 
+@dataclass(frozen=True)
+class Facet:
+    """One part of what decides comparability: what must be equal, and how to say this side."""
+
+    name: str
+    key: Any
+    label: str
+    blocking: bool  # a difference here makes the pair 不可比较; otherwise it is stated (可参照)
+    years: bool = False  # a difference is also said as a number of years
+
+
+@dataclass(frozen=True)
+class Grade:
+    grade: str  # DIRECT, REFERENCE or APART
+    differences: tuple[str, ...] = ()
+
+
 @dataclass
 class ComparableSet:
-    """Values that can be compared directly, labelled A, B, … in order of first appearance."""
+    """Values that can be set on one axis (each pair 可直接比较 or 可参照), labelled A, B, …"""
 
     label: str
     members: list[Reported]
-    facts: str  # what the members share, e.g. "范围：全市村；时间：2022年（按发布日期推定）；实际数值"
+    facts: str  # what the members share, e.g. "实际数值；时点数；范围层级：市（州）级"
 
     @property
     def comparable(self) -> bool:
-        return len(self.members) >= 2
+        """True when values of two or more cases can be set side by side."""
+        return len({m.case_id for m in self.members}) >= 2
 
 
 @dataclass
 class Comparison:
-    """The comparable sets of one indicator's values, and why each lone value stands apart."""
+    """An indicator's values: their sets, and each value's best grade against another case's."""
 
     sets: list[ComparableSet] = field(default_factory=list)
     set_label: dict[tuple[str, str], str] = field(default_factory=dict)  # (case, value id) → "A"
-    reasons: dict[tuple[str, str], str] = field(default_factory=dict)  # lone values only
+    grades: dict[tuple[str, str], Grade] = field(default_factory=dict)  # against another case
+    partners: dict[tuple[str, str], Reported] = field(default_factory=dict)
+    notes: dict[tuple[str, str], str] = field(default_factory=dict)  # 可参照 and 不可比较: how
 
     @property
     def comparable_sets(self) -> list[ComparableSet]:
         return [s for s in self.sets if s.comparable]
 
+    @property
+    def reasons(self) -> dict[tuple[str, str], str]:
+        """Why each value that can be set beside no other case's value stands apart."""
+        return {k: self.notes[k] for k, g in self.grades.items() if g.grade == APART}
+
 
 def reported(library: Library, indicator_id: str) -> list[Reported]:
     """Every value of the indicator in the library, each named by its case's region."""
-    return [Reported(case["id"], who(library, case), value)
+    return [Reported(case["id"], who(library, case), value, case["place"]["level"])
             for case, value in library.values_of_indicator(indicator_id)]
 
 
@@ -90,13 +133,14 @@ def year_of(value: Mapping[str, Any]) -> str:
     return str(value["date"])[:4]
 
 
+def scales_with_area(value: Mapping[str, Any]) -> bool:
+    """True for a count or an amount that grows with the area covered (not a rate, not a rule)."""
+    unit = value["unit"]
+    return kind_of(value) in ("measured", "target") and unit not in RATIO_UNITS and "/" not in unit
+
+
 def _scope_key(scope: str) -> str:
     return "".join(unicodedata.normalize("NFKC", scope).split())
-
-
-def basis(value: Mapping[str, Any]) -> tuple[Any, ...]:
-    """What must be equal for two values to be directly comparable."""
-    return tuple(key for _, key, _ in facets(value))
 
 
 @cache
@@ -104,71 +148,134 @@ def _date_basis_labels() -> dict[str, str]:
     return dict(choices(schema_node("case", ("indicators", 0, "date_basis"))))
 
 
+@cache
+def level_labels() -> dict[str, str]:
+    return dict(choices(schema_node("case", ("place", "level"))))
+
+
 def _span(value: Mapping[str, Any]) -> str:
     return f"{value['since']}年以来累计" if value.get("since") is not None else "时点数"
 
 
-def facts(value: Mapping[str, Any]) -> str:
-    """The shared basis of a value's set, in words."""
-    span = f"；{_span(value)}" if value.get("since") is not None else ""
-    return (f"范围：{value['scope']}；时间：{year_of(value)}年（{_date_basis_labels()[value['date_basis']]}）"
-            f"{span}；{KIND_LABELS[kind_of(value)]}")
+def facets(value: Mapping[str, Any], level: str) -> list[Facet]:
+    """What decides whether `value` (whose scope is at `level`) compares with another, in order."""
+    cumulative = value.get("since") is not None
+    level_label = level_labels().get(level, level or "未知")
+    return [Facet("单位", value["unit"], value["unit"], True),
+            Facet("类型", kind_of(value), KIND_LABELS[kind_of(value)], True),
+            Facet("统计方式", "累计" if cumulative else "时点", "累计数" if cumulative else "时点数", True),
+            Facet("累计起始年份", value.get("since"), f"{value['since']}年" if cumulative else "—", False,
+                  years=True),
+            Facet("范围层级", level, level_label, scales_with_area(value)),
+            Facet("范围", _scope_key(value["scope"]), value["scope"], False),
+            Facet("年份", year_of(value), year_of(value), False, years=True)]
 
 
-def facets(value: Mapping[str, Any]) -> list[tuple[str, Any, str]]:
-    """(name, what must be equal, how to say it) for each part of a value's basis, in order.
-
-    The compare page's script names differences from these, so its wording stays this one.
-    """
-    return [("单位", value["unit"], value["unit"]),
-            ("类型", kind_of(value), KIND_LABELS[kind_of(value)]),
-            ("统计方式", value.get("since"), _span(value)),
-            ("范围", _scope_key(value["scope"]), value["scope"]),
-            ("年份", year_of(value), year_of(value)),
-            ("时间依据", value["date_basis"], _date_basis_labels()[value["date_basis"]])]
+def caveats(value: Mapping[str, Any]) -> list[str]:
+    """What keeps a value from being compared directly even with its equal, said after its owner."""
+    said = [_INFERRED] if value["date_basis"] == "publication" else []
+    loose = _LOOSE.get(value.get("qualifier", "exact"))
+    return said + ([f"的“{value['original']}”{loose}"] if loose else [])
 
 
-def differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
-    """Each way in which `a` and `b` are not comparable, naming both sides (empty: comparable)."""
-    return [f"{name}不同：{label_a} vs {label_b}"
-            for (name, key_a, label_a), (_, key_b, label_b) in zip(facets(a), facets(b), strict=True)
-            if key_a != key_b]
+def _difference(a: Facet, b: Facet) -> str:
+    text = f"{a.name}不同：{a.label} vs {b.label}"
+    if a.years and a.key is not None and b.key is not None:
+        text += f"（相差{abs(int(a.key) - int(b.key))}年）"
+    if a.blocking or b.blocking:
+        text += "，总数主要反映地区大小" if a.name == "范围层级" else ""
+    return text
 
 
-def _nearest(item: Reported, others: Sequence[Reported]) -> tuple[Reported, list[str]]:
-    """The other value with the fewest differences (the first such), and those differences."""
-    ranked = [(len(diffs), i, other, diffs) for i, other in enumerate(others)
-              for diffs in [differences(item.value, other.value)]]
-    _, _, other, diffs = min(ranked, key=lambda r: (r[0], r[1]))
-    return other, diffs
+def grade(a: Reported, b: Reported) -> Grade:
+    """How `a` and `b` compare, with every difference (for 不可比较, only those that block)."""
+    pairs = list(zip(facets(a.value, a.level), facets(b.value, b.level), strict=True))
+    blocking = [_difference(x, y) for x, y in pairs if x.key != y.key and (x.blocking or y.blocking)]
+    if blocking:
+        return Grade(APART, tuple(blocking))
+    stated = [_difference(x, y) for x, y in pairs if x.key != y.key]
+    mine, theirs = caveats(a.value), caveats(b.value)
+    if a.case_id == b.case_id and a.value["source"] == b.value["source"]:
+        # One document: whatever year it is dated by, it is the same year for both.
+        mine, theirs = [c for c in mine if c != _INFERRED], [c for c in theirs if c != _INFERRED]
+    stated += [_BOTH.get(c, "两者" + c) if c in theirs else a.who + c for c in mine]
+    stated += [b.who + c for c in theirs if c not in mine]
+    return Grade(REFERENCE if stated else DIRECT, tuple(stated))
+
+
+def _blocking_key(item: Reported) -> tuple[Any, ...]:
+    return tuple(f.key for f in facets(item.value, item.level) if f.blocking)
+
+
+def _set_facts(item: Reported) -> str:
+    shown = [f for f in facets(item.value, item.level) if f.blocking and f.name != "单位"]
+    return "；".join(f.label if f.name != "范围层级" else f"范围层级：{f.label}" for f in shown)
 
 
 def set_label(index: int) -> str:
     return chr(ord("A") + index) if index < 26 else str(index + 1)
 
 
+def best_match(item: Reported, others: Sequence[Reported]) -> tuple[Reported, Grade]:
+    """The other value that compares best with `item` (best grade, then fewest differences,
+    then record order)."""
+    ranked = [(_RANK[g.grade], len(g.differences), i, other, g)
+              for i, other in enumerate(others) for g in [grade(item, other)]]
+    _, _, _, other, found = min(ranked, key=lambda r: r[:3])
+    return other, found
+
+
+def explain(item: Reported, other: Reported, found: Grade) -> str:
+    return f"与{other.who}的“{other.value['original']}”相比，" + "；".join(found.differences)
+
+
+def exact_key(item: Reported) -> tuple[Any, ...] | None:
+    """Equal for two values exactly when they are directly comparable; None if no value is."""
+    if caveats(item.value):
+        return None
+    return tuple(f.key for f in facets(item.value, item.level))
+
+
 def compare_values(values: Sequence[Reported]) -> Comparison:
-    """Group one indicator's values into comparable sets and explain every lone value."""
+    """Group one indicator's values into sets and grade each against the other cases' values.
+
+    Each value is graded against the best value of another case: a directly comparable one is
+    found by its key; otherwise the nearest is sought among the other cases' values of its set
+    (or, for a value no other case's value may share an axis with, among all of them), the first
+    `SCAN` in record order, so that an indicator a thousand cases report stays linear in time.
+    """
     comparison = group_values(values)
-    for group in comparison.sets:
-        if group.comparable or len(values) < 2:
+    exact: dict[tuple[Any, ...], list[Reported]] = {}
+    for item in values:
+        if (key := exact_key(item)) is not None:
+            exact.setdefault(key, []).append(item)
+    members = {s.label: s.members for s in comparison.sets}
+    for item in values:
+        key = exact_key(item)
+        twin = next((o for o in exact.get(key, ()) if o.case_id != item.case_id), None) if key else None
+        if twin is not None:
+            comparison.grades[item.key], comparison.partners[item.key] = Grade(DIRECT), twin
             continue
-        item = group.members[0]
-        other, diffs = _nearest(item, [v for v in values if v is not item])
-        comparison.reasons[item.key] = (f"与{other.who}的“{other.value['original']}”相比，"
-                                        + "；".join(diffs))
+        pool = [o for o in members[comparison.set_label[item.key]] if o.case_id != item.case_id]
+        pool = pool or [o for o in values if o.case_id != item.case_id]
+        if not pool:
+            continue
+        other, found = best_match(item, pool[:SCAN])
+        comparison.grades[item.key], comparison.partners[item.key] = found, other
+        if found.grade != DIRECT:
+            comparison.notes[item.key] = explain(item, other, found)
     return comparison
 
 
 def group_values(values: Sequence[Reported]) -> Comparison:
-    """Group one indicator's values into comparable sets (without the reasons)."""
+    """Group one indicator's values into sets that can share an axis (without grading them)."""
     comparison = Comparison()
-    by_basis: dict[tuple[Any, ...], ComparableSet] = {}
+    by_key: dict[tuple[Any, ...], ComparableSet] = {}
     for item in values:
-        key = basis(item.value)
-        if key not in by_basis:
-            by_basis[key] = ComparableSet(set_label(len(by_basis)), [], facts(item.value))
-            comparison.sets.append(by_basis[key])
-        by_basis[key].members.append(item)
-        comparison.set_label[item.key] = by_basis[key].label
+        key = _blocking_key(item)
+        if key not in by_key:
+            by_key[key] = ComparableSet(set_label(len(by_key)), [], _set_facts(item))
+            comparison.sets.append(by_key[key])
+        by_key[key].members.append(item)
+        comparison.set_label[item.key] = by_key[key].label
     return comparison

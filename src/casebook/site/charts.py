@@ -1,10 +1,12 @@
 """Chart geometry: where each bar, label and tick of an indicator's bar chart goes.
 
 The chart itself is drawn by `macros/chart.j2` as SVG whose words are `<text>` (selectable,
-searchable, crisp in print); this module only measures and places. A chart has one panel per
-comparable set (see `compare`), each with its own axis, so values of different sets are never
-drawn against one scale. A lone value gets a panel only when the indicator has a scale of its
-own (a percentage, 0–100): a bar needs a scale, and a lone count has none to be measured on.
+searchable, crisp in print); this module only measures and places. A chart has one panel per set
+of values that two or more cases report and that may share an axis (see `compare`: each pair
+可直接比较 or 可参照), so values that are 不可比较 are never drawn against one scale. In a panel,
+the bars that compare directly with its reference value are solid; a 可参照 bar is hatched and its
+differences are written under it. Within one case, a set is drawn only when the indicator has a
+scale of its own (a percentage, 0–100).
 Text widths are estimated (full-width characters one em, others about half), which is enough
 to reserve room, as the fonts are the reader's own.
 """
@@ -19,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from casebook.library.compare import ComparableSet, Comparison, Reported
+from casebook.library.compare import DIRECT, ComparableSet, Comparison, Reported, exact_key, grade
 
 WIDTH = 420  # natural size on a desktop; a phone shrinks it to about 0.85 (text stays ~11px)
 PAD = 12
@@ -41,6 +43,8 @@ class Bar:
     range_width: float
     text_y: float  # baseline of the label and the value
     value_x: float
+    hatched: bool = False  # 可参照 against the panel's reference value
+    notes: tuple[tuple[float, str], ...] = ()  # (baseline, line): how it differs from the reference
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class Tick:
 @dataclass
 class Panel:
     group: ComparableSet
+    reference: Reported  # the value the others are graded against
+    reference_label: str
     heading_y: float
     facts: list[tuple[float, str]]  # (baseline, line)
     bars: list[Bar]
@@ -75,6 +81,10 @@ class Chart:
     def separate(self) -> bool:
         """True when panels of different sets are drawn: their values are not comparable."""
         return len(self.panels) > 1
+
+    @property
+    def hatched(self) -> bool:
+        return any(bar.hatched for panel in self.panels for bar in panel.bars)
 
 
 def text_width(text: str, size: float) -> float:
@@ -168,15 +178,28 @@ def _value_label_estimate(value: Mapping[str, Any]) -> str:
     return "≥" + shown + value["unit"]
 
 
-def bar_chart(indicator: Mapping[str, Any], comparison: Comparison) -> Chart | None:
-    """Layout of the indicator's chart, or None when nothing can be drawn.
-
-    Drawn: every comparable set of two or more values, and, when the indicator has its own
-    scale and at least two values, every lone value too.
-    """
+def drawn_sets(indicator: Mapping[str, Any], comparison: Comparison) -> list[ComparableSet]:
+    """The sets a chart draws: those of two or more cases, and, on the indicator's own scale
+    (a percentage), a set of several values of one case."""
     bounds = scale_bounds(indicator)
-    total = sum(len(s.members) for s in comparison.sets)
-    groups = [s for s in comparison.sets if s.comparable or (bounds and total >= 2)]
+    return [s for s in comparison.sets if s.comparable or (bounds and len(s.members) >= 2)]
+
+
+def reference_of(members: list[Reported]) -> Reported:
+    """The value the others are graded against: the first of the largest group of values that
+    are directly comparable with each other (else the first value)."""
+    keys = [exact_key(m) for m in members]
+    sizes = Counter(k for k in keys if k is not None)
+    if not sizes:
+        return members[0]
+    largest = max(sizes.values())
+    return next(m for m, k in zip(members, keys, strict=True) if k is not None and sizes[k] == largest)
+
+
+def bar_chart(indicator: Mapping[str, Any], comparison: Comparison) -> Chart | None:
+    """Layout of the indicator's chart, or None when nothing can be drawn (see `drawn_sets`)."""
+    bounds = scale_bounds(indicator)
+    groups = drawn_sets(indicator, comparison)
     if not groups:
         return None
     members = [m for g in groups for m in g.members]
@@ -211,6 +234,7 @@ def _panel(group: ComparableSet, labels: dict[tuple[str, str], str],
         facts.append((_round(y), line))
     y += 8
     members = _ordered(group.members)
+    reference = reference_of(group.members)
     numbers = [n for m in members for n in (m.value["value"], m.value.get("value_max", m.value["value"]))]
     low, high, ticks = axis(numbers, bounds, x1 - x0)
 
@@ -223,10 +247,18 @@ def _panel(group: ComparableSet, labels: dict[tuple[str, str], str],
         value = member.value
         end = x_of(value["value"])
         top = x_of(value.get("value_max", value["value"]))
+        graded = grade(member, reference) if member is not reference else None
+        hatched = graded is not None and graded.grade != DIRECT
+        notes: list[tuple[float, str]] = []
+        if hatched:
+            said = f"与{labels[reference.key]}相比：" + "；".join(graded.differences)
+            for i, line in enumerate(wrap(said, width - 2 * PAD - 12, SMALL_SIZE)):
+                notes.append((_round(y + ROW + 4 + i * 15), line))
         bars.append(Bar(item=member, label=labels[member.key], y=_round(y + (ROW - BAR) / 2),
                         x=_round(min(zero, end)), width=_round(abs(end - zero)),
                         range_x=_round(end), range_width=_round(top - end),
-                        text_y=_round(y + ROW / 2 + TEXT_SIZE * 0.35), value_x=_round(max(zero, end, top) + 4)))
-        y += ROW
-    return Panel(group=group, heading_y=_round(heading_y), facts=facts, bars=bars,
+                        text_y=_round(y + ROW / 2 + TEXT_SIZE * 0.35), value_x=_round(max(zero, end, top) + 4),
+                        hatched=hatched, notes=tuple(notes)))
+        y += ROW + (len(notes) * 15 + 6 if notes else 0)
+    return Panel(group=group, reference=reference, reference_label=labels[reference.key], heading_y=_round(heading_y), facts=facts, bars=bars,
                  axis_y=_round(y + 2), ticks=[Tick(t, _round(x_of(t))) for t in ticks])

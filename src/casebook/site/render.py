@@ -23,7 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from casebook.library.compare import compare_values, reported
 from casebook.library.link import Library
 from casebook.records.validate import choices, schema_node
-from casebook.site.charts import bar_chart
+from casebook.site.charts import bar_chart, drawn_sets
 from casebook.site.text import TextRenderer, markdown_inline
 
 SECTIONS = {"case": "cases", "practice": "practices", "indicator": "indicators", "theme": "themes",
@@ -232,6 +232,21 @@ class Renderer:
                            region=lib.regions[rid], chain=lib.region_chain(rid),
                            children=lib.region_children(rid), cases=lib.cases_in_region(rid))
 
+    def _shared_indicators(self) -> list[dict[str, Any]]:
+        """Indicators two or more cases report, most cases first: how many, and whether charted."""
+        lib = self.library
+        rows = []
+        for iid, indicator in lib.indicators.items():
+            values = reported(lib, iid)
+            cases = len({v.case_id for v in values})
+            if cases < 2:
+                continue
+            comparison = compare_values(values)
+            grades = Counter(g.grade for g in comparison.grades.values())
+            rows.append({"indicator": indicator, "cases": cases, "count": len(values), "grades": grades,
+                         "chart": bool(drawn_sets(indicator, comparison))})
+        return sorted(rows, key=lambda r: (-r["cases"], -r["chart"], -r["count"]))
+
     def indexes(self) -> list[Page]:
         lib = self.library
         cases = lib.sorted_cases()
@@ -245,7 +260,8 @@ class Renderer:
             self.render("practices_index.md.j2", "practices/index.md", themes=themes,
                         practices=list(lib.practices.values()), counts=practice_counts),
             self.render("indicators_index.md.j2", "indicators/index.md", themes=themes,
-                        indicators=list(lib.indicators.values()), counts=value_counts),
+                        indicators=list(lib.indicators.values()), counts=value_counts,
+                        shared=self._shared_indicators()),
             self.render("themes_index.md.j2", "themes/index.md", themes=themes,
                         counts=Counter(t for c in cases for t in c["themes"])),
             self.render("regions_index.md.j2", "regions/index.md", roots=roots,
