@@ -9,7 +9,6 @@ pdf.py), run after the site is built, so that a plain `mkdocs build` stays as fa
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import yaml
 
 from casebook.library.link import Library
+from casebook.records.history import pin_build_epoch
 from casebook.site.courses import course_view
 from casebook.site.render import Renderer, handout_path, page_url, record_path
 
@@ -54,15 +54,17 @@ def site_settings(config_file: Path) -> dict[str, Any]:
     return settings
 
 
-def build_date() -> str | None:
-    """SOURCE_DATE_EPOCH as a W3C date for the PDF's metadata; None leaves the date out.
+def build_date(root: Path, library: Library) -> str | None:
+    """The build's date (casebook.records.history.build_epoch) as a W3C date for the PDF's
+    metadata; None leaves the date out.
 
-    Either way one commit gives the same bytes: the date is the commit's, never today's.
+    Either way one tree gives the same bytes: the date is the commit's or the records', never
+    today's. It is pinned for the font subsetter too, which dates the fonts it embeds.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
+    epoch = pin_build_epoch(root, library)
+    if epoch is None:
         return None
-    when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    when = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
