@@ -75,6 +75,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         # every page becomes a file (`cases/x.html`), and the search box gets its own index.
         config.use_directory_urls = False
         config.extra["casebook"]["offline_index"] = OFFLINE_INDEX
+        # The site has no `cases/x.html`: no canonical link to one. Citations and handouts keep
+        # the site's address (in `settings`), where the same case is online.
+        config.site_url = None
     _state.update(root=root, library=result.library, settings=settings)
     return config
 

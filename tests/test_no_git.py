@@ -124,3 +124,15 @@ def test_with_a_site_address_links_handouts_and_citations_use_it(sandbox: Path,
     handout = pdftotext(site / "handouts" / "cases" / f"{CASE}.pdf", "-layout")
     assert f"{address}cases/{CASE}/" in handout
     assert f"<loc>{address}cases/{CASE}/</loc>" in (site / "sitemap.xml").read_text("utf-8")
+
+
+def test_the_offline_copy_cites_the_site_but_links_no_page_it_does_not_have(
+        sandbox: Path, tmp_path: Path) -> None:
+    """Its pages are files (cases/x.html) that the site does not serve."""
+    address = "https://example.org/casebook/"
+    site = tmp_path / "offline"
+    done = build_site(sandbox, site, env={"CASEBOOK_SITE_URL": address, "CASEBOOK_OFFLINE": "true"})
+    assert done.returncode == 0, done.stderr
+    soup = page(site, f"cases/{CASE}.html")
+    assert soup.select('link[rel="canonical"]') == []
+    assert content(soup).select_one(".cb-cite").text.strip().endswith(f"{address}cases/{CASE}/")
