@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1:8000
-# Builds are dated by the last commit, so one commit always gives the same bytes.
-EPOCH = $${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)}
+# Builds are dated by SOURCE_DATE_EPOCH, else the last commit, else (a copy without git) the latest
+# date in the records, so one tree always gives the same bytes. Each step applies that one rule
+# itself (casebook.records.history.build_epoch): nothing here can hand a tool an empty date.
 # The engine's end-of-life notice is tracked in the README; keep it out of every build log.
 export NO_MKDOCS_2_WARNING := 1
 
@@ -40,16 +41,16 @@ validate: venv
 	$(BIN)/casebook validate
 
 # Handouts are typeset after the pages (about a second each, on every core), so `mkdocs build`
-# stays as fast as the pages; unchanged ones come from .cache/handouts/. Dated by the last commit.
+# stays as fast as the pages; unchanged ones come from .cache/handouts/. Dated as the site is.
 # The offline copy's zip is made first: the site serves it from its downloads page.
 build: offline
 	$(BIN)/mkdocs build --strict --site-dir site
-	SOURCE_DATE_EPOCH=$(EPOCH) $(BIN)/casebook pdf --site site --cache .cache/handouts
+	$(BIN)/casebook pdf --site site --cache .cache/handouts
 
 # The whole site in offline/ for a USB stick (file://, search included) and casebook-offline.zip,
-# the same bytes for the same commit; handouts shared with `build` through .cache/handouts.
+# the same bytes for the same tree; handouts shared with `build` through .cache/handouts.
 offline: validate
-	SOURCE_DATE_EPOCH=$(EPOCH) $(BIN)/casebook offline --out offline --zip casebook-offline.zip \
+	$(BIN)/casebook offline --out offline --zip casebook-offline.zip \
 	  --cache .cache/handouts
 
 pdf: build

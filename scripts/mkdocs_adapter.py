@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -26,8 +24,10 @@ from casebook.handover.outputs import staged_site_outputs
 from casebook.handover.prerendered import put_back_staged_html, stage
 from casebook.handover.preview import changed_case_outputs, changed_cases, problem_pages
 from casebook.library.check import check_library
+from casebook.library.link import Library
 from casebook.library.report import text_report
 from casebook.parallel import release_memory
+from casebook.records.history import NO_HISTORY, has_history, pin_build_epoch
 from casebook.site.search_index import SHARD_CHARS, PageTokens, index_site
 
 log = logging.getLogger("mkdocs.casebook")
@@ -43,9 +43,9 @@ def on_startup(command: str, dirty: bool) -> None:
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = Path(config.config_file_path).parent
-    _pin_build_date(root)
     result = check_library(root, workers=_workers(),
                            cache=_state["checked"] if _state.get("serving") else None)
+    _pin_build_date(root, result.library)
     _state["problem_pages"] = []
     if result.errors and not _state.get("serving"):
         raise PluginError("案例数据未通过校验，网站没有构建：\n" + text_report(result))
@@ -75,6 +75,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         # every page becomes a file (`cases/x.html`), and the search box gets its own index.
         config.use_directory_urls = False
         config.extra["casebook"]["offline_index"] = OFFLINE_INDEX
+        # The site has no `cases/x.html`: no canonical link to one. Citations and handouts keep
+        # the site's address (in `settings`), where the same case is online.
+        config.site_url = None
     _state.update(root=root, library=result.library, settings=settings)
     return config
 
@@ -84,14 +87,13 @@ def _workers() -> int | None:
     return 1 if _state.get("serving") else None
 
 
-def _pin_build_date(root: Path) -> None:
-    """Date the build by the last commit, so one commit always gives the same files (sitemap)."""
-    if "SOURCE_DATE_EPOCH" in os.environ:
-        return
-    done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True,
-                          text=True, check=False)
-    if done.returncode == 0 and done.stdout.strip().isdigit():
-        os.environ["SOURCE_DATE_EPOCH"] = done.stdout.strip()
+def _pin_build_date(root: Path, library: Library) -> None:
+    """Date the build as every other step does (casebook.records.history.build_epoch), so one tree
+    always gives the same files (sitemap); say once that a copy without git has no history."""
+    pin_build_epoch(root, library)
+    if not _state.get("history_noted") and not has_history(root):
+        log.info(NO_HISTORY)
+        _state["history_noted"] = True
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:

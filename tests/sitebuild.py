@@ -9,34 +9,50 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+Env = dict[str, str | None]
 
-def build_site(root: Path, site_dir: Path, *, strict: bool = True) -> subprocess.CompletedProcess:
-    """Run the real MkDocs CLI on the repository copy at `root`."""
-    command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site_dir), "--quiet"]
+
+def environment(*defaults: Env, env: Env | None = None) -> dict[str, str]:
+    """This process's environment with `defaults`, then `env`, applied; a None value unsets."""
+    merged: Env = {**os.environ}
+    for layer in (*defaults, env or {}):
+        merged.update(layer)
+    return {k: v for k, v in merged.items() if v is not None}
+
+
+def build_site(root: Path, site_dir: Path, *, strict: bool = True, quiet: bool = True,
+               env: Env | None = None) -> subprocess.CompletedProcess:
+    """Run the real MkDocs CLI on the repository copy at `root` (`quiet`: warnings only)."""
+    command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site_dir)]
+    if quiet:
+        command.append("--quiet")
     if strict:
         command.append("--strict")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600, env=env)
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600,
+                          env=environment({"NO_MKDOCS_2_WARNING": "1"}, env=env))
 
 
 # The build date `make build` takes from the last commit; fixed here so runs can be compared.
 SOURCE_DATE_EPOCH = "1763744231"  # 2025-11-21T16:57:11Z
 
 
-def make_handouts(root: Path, site_dir: Path, *args: str | Path) -> subprocess.CompletedProcess:
+def make_handouts(root: Path, site_dir: Path, *args: str | Path,
+                  env: Env | None = None) -> subprocess.CompletedProcess:
     """Run the real `casebook pdf` step into an already built site, as `make build` does."""
     command = [sys.executable, "-m", "casebook.cli", "pdf", "--root", str(root), "--site",
                str(site_dir), *map(str, args)]
-    env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
-    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600, env=env)
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600,
+                          env=environment({"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}, env=env))
 
 
-def make_offline(root: Path, out: Path, zip_path: Path, *args: str | Path) -> subprocess.CompletedProcess:
+def make_offline(root: Path, out: Path, zip_path: Path, *args: str | Path,
+                 env: Env | None = None) -> subprocess.CompletedProcess:
     """Run the real `casebook offline` (as `make offline` does): the copy into `out`, its zip."""
     command = [sys.executable, "-m", "casebook.cli", "offline", "--root", str(root), "--out",
                str(out), "--zip", str(zip_path), *map(str, args)]
-    env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600, env=env)
+    defaults = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600,
+                          env=environment(defaults, env=env))
 
 
 def page(site_dir: Path, url: str) -> BeautifulSoup:

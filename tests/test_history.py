@@ -1,18 +1,33 @@
-"""Each record's history (first added, last changed) from git, in a throwaway repository.
+"""Each record's history (first added, last changed) from git, in a throwaway repository; and
+the build's date, by one rule for every step.
 
 Commits are made with fixed dates, so the expected dates are known; a rename must carry the
 older history over, a shallow clone must not pretend to know when a file was first added, and
-outside a git checkout there is simply no history. The dates reach the generated pages.
+outside a git checkout there is no history: pages show each case's own 核对日期, said to be one.
+The build's date is SOURCE_DATE_EPOCH when it is a number, else the last commit, else the latest
+date in the records (tests/test_no_git.py builds a copy without git).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
-from casebook.records.history import RecordHistory, record_history
+import pytest
+import yaml
+
+from casebook.library.link import Library
+from casebook.records.history import (
+    EPOCH_VARIABLE,
+    RecordHistory,
+    build_epoch,
+    has_history,
+    pin_build_epoch,
+    record_history,
+)
 from conftest import run_cli
 
 
@@ -75,6 +90,55 @@ def test_a_shallow_clone_does_not_guess_when_a_file_was_added(tmp_path: Path) ->
 def test_outside_a_git_checkout_there_is_no_history(tmp_path: Path) -> None:
     (tmp_path / "cases").mkdir()
     assert record_history(tmp_path) == {}
+    assert not has_history(tmp_path)
+    library = two_cases()
+    assert record_history(tmp_path, library) == {  # the records' own dates, marked as such
+        "cases/a.yaml": RecordHistory(None, "2024-05-01", checked=True),
+        "cases/b.yaml": RecordHistory(None, "2023-01-09", checked=True),
+    }
+
+
+def two_cases() -> Library:
+    library = Library()
+    library.cases = {
+        "a": {"id": "a", "checked": "2024-05-01", "sources": [{"date": "2021"}]},
+        "b": {"id": "b", "checked": "2023-01-09", "sources": [{"date": "2024-06"}]},
+    }
+    library.files = {("case", "a"): "cases/a.yaml", ("case", "b"): "cases/b.yaml"}
+    return library
+
+
+def midnight(day: str) -> int:
+    return int(dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC).timestamp())
+
+
+@pytest.mark.parametrize("value", [None, "", "  ", "yesterday", "-5", "1.5"])
+def test_without_a_usable_epoch_a_checkout_is_dated_by_its_last_commit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str | None) -> None:
+    """An empty or invalid SOURCE_DATE_EPOCH counts as unset (MkDocs would stop on it)."""
+    repo = make_repo(tmp_path / "repo")
+    if value is None:
+        monkeypatch.delenv(EPOCH_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(EPOCH_VARIABLE, value)
+    third = int(dt.datetime.fromisoformat("2024-01-02T09:00:00+08:00").timestamp())
+    assert has_history(repo)
+    assert build_epoch(repo, two_cases()) == third
+    assert pin_build_epoch(repo, two_cases()) == third
+    assert os.environ[EPOCH_VARIABLE] == str(third)  # what MkDocs and fontTools then read
+
+
+def test_a_set_epoch_wins_and_without_git_the_latest_record_date_dates_the_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(EPOCH_VARIABLE, "1700000000")
+    assert build_epoch(make_repo(tmp_path / "repo"), two_cases()) == 1700000000
+    monkeypatch.setenv(EPOCH_VARIABLE, "")
+    plain = tmp_path / "download"
+    (plain / "cases").mkdir(parents=True)
+    # The latest of all checked and source dates; a month alone counts from its first day.
+    assert build_epoch(plain, two_cases()) == midnight("2024-06-01")
+    assert pin_build_epoch(plain, Library()) is None  # nothing to date by: left unset
+    assert EPOCH_VARIABLE not in os.environ
 
 
 def test_case_pages_show_the_history_from_git(sandbox: Path, tmp_path: Path) -> None:
@@ -99,4 +163,7 @@ def test_case_pages_show_the_history_from_git(sandbox: Path, tmp_path: Path) -> 
     shutil.rmtree(sandbox / ".git")
     again = tmp_path / "again"
     assert run_cli("render", "--root", sandbox, "--out", again, cwd=sandbox).code == 0
-    assert "首次加入" not in (again / "cases" / "zunyi-wuqiang-zuzhi.md").read_text(encoding="utf-8")
+    page = (again / "cases" / "zunyi-wuqiang-zuzhi.md").read_text(encoding="utf-8")
+    assert "首次加入" not in page and "最近修改" not in page  # no commit dates are invented
+    checked = yaml.safe_load(kept)["checked"]
+    assert f'核对日期 <time datetime="{checked}">{checked}</time>' in page

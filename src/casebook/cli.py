@@ -122,7 +122,7 @@ def _pdf(args: argparse.Namespace, library: Library, root: Path) -> int:
         print(f"用法错误：网站文件夹 {site} 不存在；请先运行 mkdocs build（或 make build）。", file=sys.stderr)
         return 2
     settings = site_settings(config) if config.is_file() else {}
-    jobs = handouts(library, root, settings, build_date())
+    jobs = handouts(library, root, settings, build_date(root, library))
     css = (root / "macros" / STYLE_SHEET).read_text(encoding="utf-8")
     written, reused = write_pdfs(jobs, site, css, jobs=args.jobs, cache_dir=args.cache)
     note = f"；其中 {reused} 份内容未变，取自缓存" if reused else ""

@@ -9,14 +9,15 @@ pdf.py), run after the site is built, so that a plain `mkdocs build` stays as fa
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml_env_tag import construct_env_tag
 
 from casebook.library.link import Library
+from casebook.records.history import pin_build_epoch
 from casebook.site.courses import course_view
 from casebook.site.render import Renderer, handout_path, page_url, record_path
 
@@ -33,9 +34,11 @@ class Handout:
 
 
 class _ConfigLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml as plain data; MkDocs' own tags (`!!python/…`, `!ENV`) become None."""
+    """Reads mkdocs.yml as plain data: `!ENV` as MkDocs reads it (the site's address comes from
+    CASEBOOK_SITE_URL), other tags (`!!python/…`) as None."""
 
 
+_ConfigLoader.add_constructor("!ENV", construct_env_tag)
 _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
 _ConfigLoader.add_multi_constructor("!", lambda *_: None)
 
@@ -43,26 +46,29 @@ _ConfigLoader.add_multi_constructor("!", lambda *_: None)
 def site_settings(config_file: Path) -> dict[str, Any]:
     """The site's name and address from its config file, read without the site engine.
 
-    The handout step runs outside MkDocs, but must print the same addresses as the pages.
+    The handout step runs outside MkDocs, but must print the same addresses as the pages: none
+    when the site has none (the handouts then name the record instead).
     """
     config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
     settings = dict((config.get("extra") or {}).get("casebook") or {})
     if config.get("site_name"):
         settings["site_name"] = config["site_name"]
-    site_url = config.get("site_url") or ""
+    site_url = str(config.get("site_url") or "").strip()
     settings["site_url"] = site_url if not site_url or site_url.endswith("/") else site_url + "/"
     return settings
 
 
-def build_date() -> str | None:
-    """SOURCE_DATE_EPOCH as a W3C date for the PDF's metadata; None leaves the date out.
+def build_date(root: Path, library: Library) -> str | None:
+    """The build's date (casebook.records.history.build_epoch) as a W3C date for the PDF's
+    metadata; None leaves the date out.
 
-    Either way one commit gives the same bytes: the date is the commit's, never today's.
+    Either way one tree gives the same bytes: the date is the commit's or the records', never
+    today's. It is pinned for the font subsetter too, which dates the fonts it embeds.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
+    epoch = pin_build_epoch(root, library)
+    if epoch is None:
         return None
-    when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    when = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -79,7 +85,8 @@ def handouts(library: Library, root: Path, settings: dict[str, Any] | None = Non
                **context: Any) -> Handout:
         path = handout_path(kind, rid)
         page = renderer.render(template, path, library.files[(source_kind, rid)], title=title,
-                               address=address(kind, rid), created=created, **context)
+                               address=address(kind, rid) if base else "", created=created,
+                               **context)
         return Handout(path, str(page.content), title)
 
     result = []

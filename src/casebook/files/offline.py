@@ -6,7 +6,8 @@ file (`cases/x.html`, never a folder a browser would list), the search uses its 
 (offline_search), and beside every JSON file lies a script twin that javascripts/data.js loads
 where fetch() is refused (file://). The handouts are typeset into it as for the site (from the
 same cache), the copy is checked for anything a browser would load from another host, and it is
-packed into a zip whose bytes depend only on the files and SOURCE_DATE_EPOCH. The site then
+packed into a zip whose bytes depend only on the files and the build's date (the one rule of
+casebook.records.history.build_epoch, as for the handouts and the site). The site then
 serves that zip from its downloads page (`offline_download`).
 
 The engine is run as a command (`mkdocs build`), never imported: this module is pipeline code.
@@ -29,6 +30,7 @@ from typing import Any
 
 from casebook.files.offline_search import write_offline_index
 from casebook.library.link import Library
+from casebook.records.history import build_epoch
 from casebook.site.render import Page
 
 ENVIRONMENT = "CASEBOOK_OFFLINE"  # read by mkdocs.yml into extra.casebook.files.offline
@@ -36,7 +38,7 @@ ZIP_NAME = "casebook-offline.zip"  # at the repository root, where `make offline
 ZIP_FOLDER = "casebook-offline"  # the folder the zip unpacks into
 DOWNLOAD_PATH = f"downloads/{ZIP_NAME}"  # where the site serves it
 TWIN_SUFFIX = ".js"
-# Zip dates cannot be earlier than 1980; without SOURCE_DATE_EPOCH every file carries this one.
+# Zip dates cannot be earlier than 1980; without a build date every file carries this one.
 ZIP_EPOCH_MIN = 315532800
 
 
@@ -151,7 +153,7 @@ def remote_loads(folder: Path) -> list[str]:
 def write_zip(folder: Path, target: Path, epoch: int | None = None) -> int:
     """Pack `folder` into `target` under ZIP_FOLDER/; the same files give the same bytes.
 
-    Entries are sorted, dated SOURCE_DATE_EPOCH (`epoch`; at least 1980, the first date a zip
+    Entries are sorted, dated by the build (`epoch`; at least 1980, the first date a zip
     can hold) and marked as plain readable files, whatever the file system says.
     Returns the number of files.
     """
@@ -168,11 +170,6 @@ def write_zip(folder: Path, target: Path, epoch: int | None = None) -> int:
             archive.writestr(entry, path.read_bytes(), compresslevel=9)
     partial.replace(target)
     return len(files)
-
-
-def source_date_epoch() -> int | None:
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None
 
 
 def build_offline_site(root: Path, out: Path) -> subprocess.CompletedProcess:
@@ -215,16 +212,17 @@ def make_offline_copy(root: Path, library: Library, out: Path, zip_path: Path, *
     from casebook.files.offline_search import INDEX_PATH
     from casebook.files.pdf import write_pdfs
 
+    created = build_date(root, library)  # pinned first: the engine's build below dates the same
     done = build_offline_site(root, out)
     if done.returncode != 0:
         raise RuntimeError(f"离线副本构建失败：\n{done.stdout}{done.stderr}")
     settings = site_settings(root / "mkdocs.yml")
     css = (root / "macros" / STYLE_SHEET).read_text(encoding="utf-8")
-    written, _ = write_pdfs(handouts(library, root, settings, build_date()), out, css, jobs=jobs,
+    written, _ = write_pdfs(handouts(library, root, settings, created), out, css, jobs=jobs,
                             cache_dir=cache)
     loads = remote_loads(out)
     if loads:
         raise RuntimeError("离线副本会从其他网站加载以下内容，没有打包：\n" + "\n".join(loads))
-    files = write_zip(out, zip_path, source_date_epoch())
+    files = write_zip(out, zip_path, build_epoch(root, library))
     return OfflineSummary(files, zip_path.stat().st_size, (out / INDEX_PATH).stat().st_size,
                           len(written))

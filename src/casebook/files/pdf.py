@@ -2,8 +2,9 @@
 
 Why WeasyPrint: Chromium's PDF printing embeds CJK fonts so that copied text comes back as
 radical look-alikes (人 → ⼈); WeasyPrint with Noto Sans CJK SC keeps the real characters.
-Output is deterministic (no dates but SOURCE_DATE_EPOCH's, a content-derived file identifier),
-so an unchanged handout can be taken from a cache keyed by its input, and two runs of one commit
+Output is deterministic (no dates but the build's, casebook.records.history.build_epoch, pinned in
+SOURCE_DATE_EPOCH for the font subsetter before the workers start; a content-derived identifier),
+so an unchanged handout can be taken from a cache keyed by its input, and two runs of one tree
 give identical bytes. WeasyPrint fetches nothing: every URL it meets is refused.
 """
 

@@ -45,7 +45,7 @@ def staged_site_outputs(library: Library, root: Path, folder: Path,
 
 def _outputs(library: Library, root: Path, settings: dict[str, Any] | None, workers: int | None,
              keep: Callable[[Iterable[Page]], list[Any]]) -> list[Any]:
-    settings = {"history": record_history(root), **(settings or {})}
+    settings = {"history": record_history(root, library), **(settings or {})}
     download = offline_download(root, settings)  # the offline copy's zip, once `make offline` ran
     settings["offline_zip_size"] = len(download.content) if download else 0
     if len(library.cases) < PARALLEL_FROM:

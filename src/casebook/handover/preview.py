@@ -61,7 +61,7 @@ def changed_case_outputs(library: Library, root: Path, settings: dict[str, Any],
     their last rendering until the next full one: a preview shows an edit at once, a build
     renders everything.
     """
-    settings = {"history": record_history(root), **settings}
+    settings = {"history": record_history(root, library), **settings}
     renderer = Renderer(library, root / "macros", settings)
     return [page for cid in sorted(case_ids)
             for page in (renderer.case(cid), compare_part(library, renderer, library.cases[cid]))]
