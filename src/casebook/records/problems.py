@@ -37,6 +37,15 @@ def field_name(path: tuple[str | int, ...] | list[str | int]) -> str:
     return text
 
 
+def show_number(value: int | float) -> str:
+    """A number as a message shows it: in full, unless it is too long to read (10^400)."""
+    text = repr(value) if isinstance(value, float) else str(value) if abs(value) < 10 ** 30 else ""
+    if text and len(text) <= 30:
+        return text
+    digits = str(abs(value))
+    return f"{'-' if value < 0 else ''}{digits[0]}.{digits[1:4]}…×10^{len(digits) - 1}（共 {len(digits)} 位）"
+
+
 # PyYAML's English problem texts, and what they usually mean for someone new to YAML.
 _YAML_MESSAGES = [
     ("mapping values are not allowed",
