@@ -8,7 +8,7 @@ turns the rest of a title around; a zero-width space makes two ids that look ali
 - Control characters (C0 and C1, DEL) other than tab and line break, a carriage return not
   followed by a line break, lone surrogates and the non-characters U+FFFE/U+FFFF: errors anywhere.
 - Direction controls (U+202A–202E, U+2066–2069, U+200E/200F, U+061C): errors anywhere.
-- Zero-width characters (U+200B–200D, U+2060, U+FEFF) and private-use characters: errors in
+- Zero-width characters (U+200B–200D, U+2060–2064, U+FEFF) and private-use characters: errors in
   what names a thing (ids, titles, names, aliases, terms, anything the schema gives a pattern),
   warnings in prose, where they are invisible but harmless.
 - Names not in NFC form: errors, with the NFC form as the hint.
@@ -31,11 +31,13 @@ from casebook.records.validate import schema_node
 
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_INVISIBLE = "\u200b-\u200d\u2060\ufeff"
+_INVISIBLE = "\u200b-\u200d\u2060-\u2064\ufeff"
 _PRIVATE = "\ue000-\uf8ff\U000f0000-\U0010ffff"
-# Over the joined text a carriage return always counts (the joining line break may follow it);
-# within one value, only a carriage return that is not part of CR LF does.
-_SUSPECT = re.compile(f"[{_CONTROL}\r{_BIDI}{_INVISIBLE}{_PRIVATE}]")
+# Everything else, as one set of allowed ranges: over the joined text that is a faster test than
+# the set of refused ones. A carriage return always counts here (the joining line break may follow
+# it); within one value, only one that is not part of CR LF does (`_FOUND`).
+_SUSPECT = re.compile("[^\t\n -~\u00a0-\u061b\u061d-\u200a\u2010-\u2029\u202f-\u205f"
+                      "\u206a-\ud7ff\uf900-\ufefe\uff00-\ufffd\U00010000-\U000effff]")
 _FOUND = re.compile(f"[{_CONTROL}{_BIDI}{_INVISIBLE}{_PRIVATE}]|\r(?!\n)")
 _BIDI_SET = re.compile(f"[{_BIDI}]")
 _INVISIBLE_SET = re.compile(f"[{_INVISIBLE}]")
@@ -51,7 +53,8 @@ _NAMES = {
     0x202A: "从左到右嵌入", 0x202B: "从右到左嵌入", 0x202C: "方向格式结束",
     0x202D: "从左到右覆盖", 0x202E: "从右到左覆盖", 0x2066: "从左到右隔离",
     0x2067: "从右到左隔离", 0x2068: "首字方向隔离", 0x2069: "方向隔离结束",
-    0x200B: "零宽空格", 0x200C: "零宽不连字", 0x200D: "零宽连字", 0x2060: "零宽不换行",
+    0x200B: "零宽空格", 0x200C: "零宽不连字", 0x200D: "零宽连字", 0x2060: "零宽不换行", 0x2061: "不可见函数符",
+    0x2062: "不可见乘号", 0x2063: "不可见分隔符", 0x2064: "不可见加号",
     0xFEFF: "零宽不换行空格（BOM）", 0xFFFE: "非字符", 0xFFFF: "非字符",
 }
 
