@@ -154,3 +154,18 @@ def test_the_quick_look_never_misses_what_the_careful_one_refuses() -> None:
 
     missed = [hex(c) for c in range(0x110000) if _FOUND.match(chr(c)) and not _SUSPECT.match(chr(c))]
     assert missed == []
+
+
+def test_vocabulary_names_and_aliases_follow_the_naming_rules(tmp_path: Path) -> None:
+    sandbox = make_sandbox(tmp_path / "repo")
+    vocab = sandbox / "cases" / "vocab" / "practices" / "practices.yaml"
+    text = vocab.read_text("utf-8")
+    text = text.replace("  name: 严密农村基层组织体系", '  name: "严密农村\\u200D基层组织体系"', 1)
+    text = text.replace("[组织体系贯到底,", "[组织体系\ue000贯到底,", 1)
+    vocab.write_text(text, encoding="utf-8")
+    result = cli("validate", "--root", sandbox, "--format", "json")
+    assert result.code == 1
+    found = {(p["field"], p["line"], p["column"], p["code"], p["severity"])
+             for p in result.json()["problems"]}
+    assert found == {("[0].name", 7, 9, "character-invisible", "error"),
+                     ("[0].aliases[0]", 8, 17, "character-private", "error")}
