@@ -169,3 +169,14 @@ def test_vocabulary_names_and_aliases_follow_the_naming_rules(tmp_path: Path) ->
              for p in result.json()["problems"]}
     assert found == {("[0].name", 7, 9, "character-invisible", "error"),
                      ("[0].aliases[0]", 8, 17, "character-private", "error")}
+
+
+def test_a_field_name_with_control_characters_is_shown_escaped(tmp_path: Path) -> None:
+    """What the report prints never carries an escape sequence or a direction override to the terminal."""
+    text = variant("odd-key", "字段名里有转义符", ("status: draft", 'status: draft\n"no\\e[31mte\\u202e": x'))
+    code, report, stdout = validate(tmp_path, {"odd-key.yaml": text})
+    assert code == 1
+    [problem] = problems_of(report, "odd-key.yaml")
+    assert problem["code"] == "unknown-field"
+    assert problem["message"] == "不认识的字段 'no\\x1b[31mte\\u202e'"
+    assert "\x1b" not in stdout and "\u202e" not in stdout

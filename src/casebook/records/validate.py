@@ -125,8 +125,10 @@ def _unknown_fields(kind: str, doc: Document, error: jsonschema.ValidationError)
         line, col = doc.mark((*path, extra), key=True)
         close = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
         hint = f"您是否想写 {close[0]}？" if close else f"这里可用的字段有：{'、'.join(allowed)}。"
+        # A key with control or direction characters is shown escaped, never as typed.
+        shown = extra if extra.isprintable() else repr(extra)
         problems.append(Problem(doc.rel, line, col, field_name((*path, extra)),
-                                f"不认识的字段 {extra}", hint=hint, code="unknown-field"))
+                                f"不认识的字段 {shown}", hint=hint, code="unknown-field"))
     return problems
 
 
