@@ -9,7 +9,6 @@ otherwise) when records are linked (library/link.py), as that needs the vocabula
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -46,19 +45,19 @@ def integer_paths(kind: str) -> tuple[tuple[str, ...], ...]:
     return tuple(found)
 
 
-def _at(data: Any, pattern: tuple[str, ...], path: tuple[str | int, ...] = ()) -> Iterator[
-        tuple[tuple[str | int, ...], Any]]:
+def _at(data: Any, pattern: tuple[str, ...]) -> list[tuple[tuple[str | int, ...], Any]]:
     """The values at `pattern` in `data`, with their paths; nothing where the shape differs."""
-    if not pattern:
-        yield path, data
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == _ANY:
-        if isinstance(data, list):
-            for index, item in enumerate(data):
-                yield from _at(item, rest, (*path, index))
-    elif isinstance(data, dict) and head in data:
-        yield from _at(data[head], rest, (*path, head))
+    found: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    for head in pattern:
+        deeper: list[tuple[tuple[str | int, ...], Any]] = []
+        for path, value in found:
+            if head == _ANY:
+                if type(value) is list:
+                    deeper += [((*path, index), item) for index, item in enumerate(value)]
+            elif type(value) is dict and head in value:
+                deeper.append(((*path, head), value[head]))
+        found = deeper
+    return found
 
 
 def number_problems(kind: str, doc: Document) -> list[Problem]:
