@@ -180,3 +180,14 @@ def test_a_field_name_with_control_characters_is_shown_escaped(tmp_path: Path) -
     assert problem["code"] == "unknown-field"
     assert problem["message"] == "不认识的字段 'no\\x1b[31mte\\u202e'"
     assert "\x1b" not in stdout and "\u202e" not in stdout
+
+
+def test_a_number_too_long_for_python_is_refused_and_shown_cut_short(tmp_path: Path) -> None:
+    """Python reads at most 4,300 digits as a number: the loader keeps the rest as text."""
+    text = variant("long-number", "五千位数字的写法", ("value: 98.73", "value: " + "9" * 5000))
+    code, report, _ = validate(tmp_path, {"long-number.yaml": text})
+    assert code == 1
+    [problem] = problems_of(report, "long-number.yaml")
+    assert (problem["code"], problem["field"], problem["line"]) == ("schema-type", "indicators[0].value", 36)
+    assert problem["message"].endswith("……（共 5000 个字符）")
+    assert len(problem["message"]) < 120

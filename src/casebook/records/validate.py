@@ -31,6 +31,10 @@ _TYPES = {
 }
 
 
+# A longer value is shown cut short in a message.
+SHOWN_CHARS = 40
+
+
 @cache
 def load_schema(kind: str) -> dict[str, Any]:
     name = f"{kind}.schema.json"
@@ -191,6 +195,8 @@ def _show(value: Any) -> str:
         return "列表"
     if value is None:
         return "空值（可能漏填了内容）"
+    if isinstance(value, str) and len(value) > SHOWN_CHARS:  # e.g. a number of 5,000 digits
+        return f"{value[:SHOWN_CHARS]!r}……（共 {len(value)} 个字符）"
     return repr(value)
 
 
