@@ -10,7 +10,9 @@ from pathlib import Path
 from casebook.library.duplicates import duplicate_warnings
 from casebook.library.link import VOCABULARIES, Library, build_library, suggest_ids
 from casebook.parallel import cores, map_in_workers
+from casebook.records.characters import character_problems
 from casebook.records.load import Document, iter_record_files, leaves, load_document
+from casebook.records.numbers import number_problems
 from casebook.records.placeholders import placeholder_problems
 from casebook.records.privacy import joined_texts, personal_data_problems
 from casebook.records.problems import Problem
@@ -125,11 +127,17 @@ def _check_file(item: tuple[str, Path, str]) -> _Checked:
 
 
 def _contributor_checks(kind: str, doc: Document, schema_problems: list[Problem]) -> list[Problem]:
-    """Schema problems (less those a left-over placeholder explains better) and personal data."""
+    """Schema problems (less those a left-over placeholder or a stray character explains
+    better), characters and numbers that would break a later stage, and personal data."""
     values = doc.values if doc.values is not None else leaves(doc.data)
     doc.values = None  # collected on the way in; not worth sending back from a worker
     texts = joined_texts(values)
     unfilled = placeholder_problems(kind, doc, texts)
+    characters = character_problems(kind, doc, texts)
     explained = {p.field for p in unfilled}
-    return ([p for p in schema_problems if p.field not in explained] + unfilled
+    # An id with a zero-width space fails the id pattern too; the character says what is wrong.
+    stray = {p.field for p in characters if p.severity == "error"}
+    kept = [p for p in schema_problems
+            if p.field not in explained and not (p.field in stray and p.code == "schema-pattern")]
+    return (kept + unfilled + characters + number_problems(kind, doc)
             + personal_data_problems(doc, values, texts))

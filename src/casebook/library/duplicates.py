@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections import defaultdict
 from typing import Any
 
@@ -23,9 +24,10 @@ _NOISE = re.compile(r"[\s\W_]+")
 
 
 def _normalised_title(case: dict[str, Any], library: Library) -> str:
-    """The title without punctuation and without the names of its own region chain."""
-    title = case["title"]
-    names = [name for region in library.region_chain(case["place"]["region"])
+    """The title in Unicode's standard form (NFC), without punctuation, invisible characters and
+    the names of its own region chain: titles that look alike compare alike."""
+    title = unicodedata.normalize("NFC", case["title"])
+    names = [unicodedata.normalize("NFC", name) for region in library.region_chain(case["place"]["region"])
              for name in [region["name"], *region.get("aliases", [])]]
     for name in sorted(names, key=len, reverse=True):
         title = title.replace(name, "")

@@ -233,7 +233,7 @@ def personal_data_problems(doc: Document, values: list[Any] | None = None,
         for offset, what, masked in find_personal_data(text, figure=figure):
             if source is None:
                 source = doc.path.read_text(encoding="utf-8-sig")
-            line, col = _locate(source, doc.mark(path), text, offset)
+            line, col = locate(source, doc.mark(path), text, offset)
             name = field_name(path) or "整个文件"
             problems.append(Problem(
                 doc.rel, line, col, field_name(path),
@@ -241,7 +241,7 @@ def personal_data_problems(doc: Document, values: list[Any] | None = None,
     return problems
 
 
-def _locate(source: str, mark: tuple[int, int], value: str, offset: int) -> tuple[int, int]:
+def locate(source: str, mark: tuple[int, int], value: str, offset: int) -> tuple[int, int]:
     """Line and column of the match in the file: the value's own mark, refined within its text."""
     lines = source.split("\n")
     line, col = mark

@@ -37,6 +37,15 @@ def field_name(path: tuple[str | int, ...] | list[str | int]) -> str:
     return text
 
 
+def show_number(value: int | float) -> str:
+    """A number as a message shows it: in full, unless it is too long to read (10^400)."""
+    text = repr(value) if isinstance(value, float) else str(value) if abs(value) < 10 ** 30 else ""
+    if text and len(text) <= 30:
+        return text
+    digits = str(abs(value))
+    return f"{'-' if value < 0 else ''}{digits[0]}.{digits[1:4]}…×10^{len(digits) - 1}（共 {len(digits)} 位）"
+
+
 # PyYAML's English problem texts, and what they usually mean for someone new to YAML.
 _YAML_MESSAGES = [
     ("mapping values are not allowed",
@@ -63,6 +72,9 @@ _YAML_MESSAGES = [
     ("found unknown escape character",
      "双引号里的反斜杠“\\”写法不对",
      "如果不需要转义，请改用单引号，或把“\\”写成“\\\\”。"),
+    ("found invalid Unicode character escape code",
+     "双引号里的“\\u”转义不是有效的字符",
+     "“\\uD800”到“\\uDFFF”之间的代码不代表任何字符；请删去这个转义，或直接写出要用的字。"),
     ("found undefined alias",
      "不允许使用别名（*）",
      "请把要重复的内容直接写出来。"),

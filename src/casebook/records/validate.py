@@ -17,9 +17,11 @@ import jsonschema
 import jsonschema_rs
 
 from casebook.records.load import Document
-from casebook.records.problems import Problem, field_name
+from casebook.records.problems import Problem, field_name, show_number
 
 KINDS = ("case", "practices", "indicators", "themes", "regions", "glossary", "periods", "course")
+# The years a date may name, as the schema's `year` allows.
+FIRST_YEAR, LAST_YEAR = 1949, 2100
 # Kinds whose file is one record (an object); the others are lists of vocabulary entries.
 SINGLE_RECORD_KINDS = ("case", "course")
 
@@ -27,6 +29,10 @@ _TYPES = {
     "string": "文字", "number": "数字", "integer": "整数", "boolean": "true 或 false",
     "object": "“字段: 值”的映射", "array": "列表（每项以“- ”开头）", "null": "空值",
 }
+
+
+# A longer value is shown cut short in a message.
+SHOWN_CHARS = 40
 
 
 @cache
@@ -123,8 +129,10 @@ def _unknown_fields(kind: str, doc: Document, error: jsonschema.ValidationError)
         line, col = doc.mark((*path, extra), key=True)
         close = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
         hint = f"您是否想写 {close[0]}？" if close else f"这里可用的字段有：{'、'.join(allowed)}。"
+        # A key with control or direction characters is shown escaped, never as typed.
+        shown = extra if extra.isprintable() else repr(extra)
         problems.append(Problem(doc.rel, line, col, field_name((*path, extra)),
-                                f"不认识的字段 {extra}", hint=hint, code="unknown-field"))
+                                f"不认识的字段 {shown}", hint=hint, code="unknown-field"))
     return problems
 
 
@@ -170,9 +178,9 @@ def _explain(rule: str, error: jsonschema.ValidationError, node: dict[str, Any],
     if rule == "maxLength":
         return f"太长：最多 {limit} 个字，现在 {length} 个"
     if rule == "minimum":
-        return f"不能小于 {limit}，实际为 {value}"
+        return f"不能小于 {show_number(limit)}，实际为 {show_number(value)}"
     if rule == "maximum":
-        return f"不能大于 {limit}，实际为 {value}"
+        return f"不能大于 {show_number(limit)}，实际为 {show_number(value)}"
     if rule == "minItems":
         return f"至少要有 {limit} 项" if limit > 1 else "不能是空列表，至少要有 1 项"
     if rule == "uniqueItems":
@@ -187,6 +195,8 @@ def _show(value: Any) -> str:
         return "列表"
     if value is None:
         return "空值（可能漏填了内容）"
+    if isinstance(value, str) and len(value) > SHOWN_CHARS:  # e.g. a number of 5,000 digits
+        return f"{value[:SHOWN_CHARS]!r}……（共 {len(value)} 个字符）"
     return repr(value)
 
 
@@ -211,9 +221,13 @@ def _case_checks(doc: Document) -> list[Problem]:
     dates += [(("sources", i, "date"), s["date"]) for i, s in enumerate(case["sources"])]
     dates += [(("indicators", i, "date"), v["date"]) for i, v in enumerate(case["indicators"])]
     for path, value in dates:
-        if parse_when(value) is None:
+        day = parse_when(value)
+        if day is None:
             problem(path, f"{field_name(path)}：日期 {value} 不存在", "请检查月份（1–12）和这个月的天数。",
                     "date")
+        elif not FIRST_YEAR <= day.year <= LAST_YEAR:
+            problem(path, f"{field_name(path)}：年份 {day.year} 不在 {FIRST_YEAR}–{LAST_YEAR} 之间",
+                    "请核对年份是否写错。", "date")
     if case["time"]["start"] > case["time"]["end"]:
         problem(("time", "end"), "time.end（截止年份）早于 time.start（起始年份）", code="date")
 
