@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+# Browser libraries the site serves itself (package-lock.json pins them; see casebook.site.vendor).
+NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1:8000
 # Builds are dated by SOURCE_DATE_EPOCH, else the last commit, else (a copy without git) the latest
 # date in the records, so one tree always gives the same bytes. Each step applies that one rule
@@ -10,7 +12,7 @@ HOST ?= 127.0.0.1:8000
 # The engine's end-of-life notice is tracked in the README; keep it out of every build log.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help venv validate build pdf offline serve test lint clean export new-case import excel-template contributing bench-search bench
+.PHONY: help venv vendor validate build pdf offline serve test lint clean export new-case import excel-template contributing bench-search bench
 
 help:
 	@echo "make serve     建立环境、校验数据、构建并在 http://$(HOST) 预览网站"
@@ -31,6 +33,12 @@ help:
 
 venv: $(STAMP)
 
+vendor: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
@@ -43,13 +51,13 @@ validate: venv
 # Handouts are typeset after the pages (about a second each, on every core), so `mkdocs build`
 # stays as fast as the pages; unchanged ones come from .cache/handouts/. Dated as the site is.
 # The offline copy's zip is made first: the site serves it from its downloads page.
-build: offline
+build: offline vendor
 	$(BIN)/mkdocs build --strict --site-dir site
 	$(BIN)/casebook pdf --site site --cache .cache/handouts
 
 # The whole site in offline/ for a USB stick (file://, search included) and casebook-offline.zip,
 # the same bytes for the same tree; handouts shared with `build` through .cache/handouts.
-offline: validate
+offline: validate vendor
 	$(BIN)/casebook offline --out offline --zip casebook-offline.zip \
 	  --cache .cache/handouts
 
@@ -62,7 +70,7 @@ export: venv
 # A preview keeps going when a record is broken (the validator's messages stay on the terminal).
 # --dirty: after an edit to cases only, just their pages are rendered and rebuilt (casebook.handover.preview);
 # --no-strict: MkDocs warns on every dirty build, and a preview shows warnings instead of stopping.
-serve: venv
+serve: venv vendor
 	-$(BIN)/casebook validate
 	$(BIN)/mkdocs serve --dirty --no-strict --dev-addr $(HOST)
 
@@ -82,21 +90,21 @@ excel-template: venv
 contributing: venv
 	$(BIN)/casebook field-reference
 
-test: venv lint
+test: venv vendor lint
 	$(BIN)/python -m pytest
 
 # Builds the seed site and a synthetic 1,000-case site in temporary folders and measures the search
 # in Chromium (CPU slowed 4x); writes scripts/benchmarks/search.json and content/benchmarks/search.md. A benchmark, not a test.
-bench-search: venv
+bench-search: venv vendor
 	$(BIN)/python scripts/bench_search.py
 
 lint: venv
 	$(BIN)/ruff check src scripts tests
 
 clean:
-	rm -rf site offline casebook-offline.zip downloads .cache $(VENV) .pytest_cache
+	rm -rf site offline casebook-offline.zip downloads .cache $(VENV) .pytest_cache node_modules
 
 # Scale: validation, build, memory, size and search cost at 1,000 and 10,000 synthetic cases,
 # against plain MkDocs building the same pages. Writes content/benchmarks/index.md. Not a test.
-bench: venv
+bench: venv vendor
 	$(BIN)/python scripts/bench.py $(or $(ARGS),--sizes 1000 10000 --serve)

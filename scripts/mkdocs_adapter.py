@@ -29,6 +29,7 @@ from casebook.library.report import text_report
 from casebook.parallel import release_memory
 from casebook.records.history import NO_HISTORY, has_history, pin_build_epoch
 from casebook.site.search_index import SHARD_CHARS, PageTokens, index_site
+from casebook.site.vendor import MissingVendorFile
 
 log = logging.getLogger("mkdocs.casebook")
 GLOSSARY_EXTENSION = "casebook.site.text"
@@ -107,8 +108,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     if changed is None:
         _remove_stage()
         _state["stage"] = Path(tempfile.mkdtemp(prefix="casebook-site-"))
-        _state["staged"] = staged_site_outputs(library, root, _state["stage"], settings,
-                                               workers=_workers())
+        try:
+            _state["staged"] = staged_site_outputs(library, root, _state["stage"], settings,
+                                                   workers=_workers())
+        except MissingVendorFile as error:
+            raise PluginError(str(error)) from None
         _state["staged"] += stage(_state["problem_pages"], _state["stage"])
         _state["blocks"] = {}
         fresh = _state["staged"]

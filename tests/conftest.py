@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ("cases", "macros", "content", "scripts", "mkdocs.yml", "CONTRIBUTING.md")
+COPIED = ("cases", "macros", "content", "scripts", "mkdocs.yml", "CONTRIBUTING.md", "node_modules")
 
 
 @dataclass

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
+import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import openpyxl
 import pytest
 import yaml
 
@@ -224,3 +229,59 @@ def test_the_page_grades_every_pair_as_the_indicator_pages_do_and_leads_with_wha
     wide = tab.evaluate("document.documentElement.scrollWidth")
     assert wide <= width + 1, f"the page scrolls sideways at {width} px ({wide} px)"
     context.close()
+
+
+def _chosen(tab, server: str) -> None:
+    tab.goto(f"{server}compare/?cases={BIJIE},{ZUNYI}")
+    ready(tab)
+    assert tab.locator("#compare-tools").is_visible()
+
+
+def test_the_comparison_downloads_as_a_csv_sheet_excel_and_wps_read(tab, server: str, tmp_path: Path) -> None:
+    _chosen(tab, server)
+    with tab.expect_download() as waiting:
+        tab.click("#compare-tools [data-download=csv]")
+    path = tmp_path / waiting.value.suggested_filename
+    waiting.value.save_as(path)
+    assert path.name == "案例对比-毕节市-遵义市.csv"
+    data = path.read_bytes()
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["指标", "毕节市：数值", "毕节市：原文、范围和时间", "遵义市：数值",
+                       "遵义市：原文、范围和时间", "可比程度与差别"]
+    shown = tab.locator('tbody[data-name="indicators"] tr[data-cases]').count()
+    assert len(rows) == 1 + shown
+    rate = next(r for r in rows if r[0].startswith(INDICATORS["yijiantiao-rate"]))
+    assert (rate[1], rate[3]) == ("41.73", "98.73") and rate[5].startswith("可参照：")
+
+
+def test_the_comparison_downloads_as_a_workbook_from_the_site_s_own_copy(tab, server: str, tmp_path: Path) -> None:
+    _chosen(tab, server)
+    requests: list[str] = []
+    tab.on("request", lambda request: requests.append(request.url))
+    with tab.expect_download() as waiting:
+        tab.click("#compare-tools [data-download=xlsx]")
+    path = tmp_path / "sheet.xlsx"
+    waiting.value.save_as(path)
+    assert waiting.value.suggested_filename == "案例对比-毕节市-遵义市.xlsx"
+    sheet = openpyxl.load_workbook(path).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][0] == "指标" and sheet["A1"].font.b
+    rate = next(r for r in rows if str(r[0]).startswith(INDICATORS["yijiantiao-rate"]))
+    assert (rate[1], rate[3]) == (41.73, 98.73) and rate[5].startswith("可参照：")
+    assert any(url.endswith("javascripts/vendor/write-excel-file.min.js") for url in requests)
+    assert all(url.startswith(server) or url.startswith("blob:") for url in requests), requests
+
+
+def test_the_comparison_prints_as_one_a4_sheet_to_hand_out(tab, server: str, tmp_path: Path) -> None:
+    _chosen(tab, server)
+    tab.evaluate("window.print = function () {}")
+    tab.click("#compare-tools [data-sheet]")
+    pdf = tmp_path / "sheet.pdf"
+    tab.pdf(path=str(pdf), format="A4", prefer_css_page_size=True)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+1$", info, re.M), info
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "案例对比" in text and "98.73%" in text and "41.73%" in text and "可参照" in text
+    assert "选择要对比的案例" not in text  # the form and the site's chrome stay off the sheet

@@ -9,6 +9,7 @@ invented address. A build with CASEBOOK_SITE_URL set prints that address instead
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -29,6 +30,8 @@ def archive(target: Path) -> Path:
     target.mkdir()
     tree = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(target)], input=tree.stdout, check=True)
+    # What `make vendor` installs there from package-lock.json: the same pinned files as here.
+    shutil.copytree(ROOT / "node_modules", target / "node_modules")
     return target
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import ROOT, run_cli
 from sitebuild import build_site
 
 
@@ -134,3 +135,10 @@ def test_a_preview_keeps_serving_the_other_cases_while_one_is_broken(sandbox: Pa
         assert "此案例未通过校验" in broken and "cases/zunyi-wuqiang-zuzhi.yaml:11:9" in broken
         output = (sandbox / "serve.log").read_text()
         assert "cases/zunyi-wuqiang-zuzhi.yaml:" in output and "status（审核状态）" in output
+
+
+def test_a_build_without_the_pinned_browser_libraries_says_how_to_install_them(sandbox: Path, tmp_path: Path) -> None:
+    shutil.rmtree(sandbox / "node_modules")
+    result = run_cli("render", "--root", sandbox, "--out", tmp_path / "pages", cwd=sandbox)
+    assert result.code == 2 and "内部错误" not in result.output
+    assert "node_modules/write-excel-file" in result.output and "make vendor" in result.output

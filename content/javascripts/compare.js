@@ -1,8 +1,9 @@
 /* Compare page (compare/): loads the parts of the cases named in the address (?cases=a,b), one
  * small file each (compare/cases/<id>.json), and fills the page's tables from them; keeps the
  * address in step with the checkboxes, so a link or a reload shows the same comparison.
- * Whether two cases' values of an indicator are directly comparable is decided here, from each
- * value's basis; the wording of a difference comes with the data (casebook.library.compare.facets).
+ * How two cases' values of an indicator compare is graded here by the rules of
+ * casebook.library.compare.grade, from the facets and caveats each value carries. The figures
+ * can be downloaded as CSV or as an Excel workbook, or printed as one A4 sheet.
  * Written for old phone browsers too: no framework, no modules. When done, the form carries
  * data-state="ready". */
 (function () {
@@ -226,14 +227,166 @@
       var last = cell("td", cases[0].indicators[iid].querySelector("td:last-child"));
       last.insertBefore(notes, last.firstChild);
       row.appendChild(last);
-      rows.push({ row: row, worst: worst, position: position });
+      rows.push({ row: row, worst: worst, position: position, sheet: sheetRow(iid, cases, notes) });
     });
     rows.sort(function (a, b) { return a.worst - b.worst || a.position - b.position; });
     rows.forEach(function (r) { body.insertBefore(r.row, body.querySelector(".cb-compare__empty")); });
+    sheet = { cases: cases, rows: rows.map(function (r) { return r.sheet; }) };
   }
+
+  /* One indicator as the downloads and the printed sheet give it. */
+  function sheetRow(iid, cases, notes) {
+    var th = cases[0].indicators[iid].querySelector("th");
+    return {
+      indicator: th.textContent.trim(),
+      cases: cases.map(function (c) {
+        var spans = toArray(c.indicators[iid].querySelectorAll("[data-grading]"));
+        return spans.map(function (el) {
+          return { value: Number(el.getAttribute("data-value")), figure: el.getAttribute("data-figure"),
+                   original: el.getAttribute("data-original"), scope: el.getAttribute("data-scope"),
+                   when: el.getAttribute("data-when") };
+        });
+      }),
+      grades: toArray(notes.children).map(function (li) { return li.textContent; })
+    };
+  }
+
+  var sheet = null; /* the figures of the comparison on show, for the downloads and the print */
+  var script = document.currentScript && document.currentScript.src;
+
+  function sheetHeader() {
+    var cells = ["指标"];
+    sheet.cases.forEach(function (c) { cells.push(c.who + "：数值", c.who + "：原文、范围和时间"); });
+    return cells.concat(["可比程度与差别"]);
+  }
+
+  /* Rows of the sheet: a number where a case reports one value, else the figures as text. */
+  function sheetTable() {
+    return sheet.rows.map(function (r) {
+      var cells = [r.indicator];
+      r.cases.forEach(function (values) {
+        cells.push(values.length === 1 ? values[0].value : values.map(function (v) { return v.figure; }).join("；"));
+        cells.push(values.map(function (v) { return v.original + "（" + v.scope + "，" + v.when + "）"; }).join("；"));
+      });
+      return cells.concat([r.grades.join("\n")]);
+    });
+  }
+
+  function fileName(extension) {
+    return "案例对比-" + sheet.cases.map(function (c) { return c.who; }).join("-") + "." + extension;
+  }
+
+  function save(blob, name) {
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+  }
+
+  /* Quoted as RFC 4180; text a spreadsheet would run as a formula gets a leading ' (as the
+   * site's own CSV downloads). UTF-8 with a BOM, so Excel and WPS read the Chinese. */
+  function csv() {
+    var lines = [sheetHeader()].concat(sheetTable()).map(function (cells) {
+      return cells.map(function (cell) {
+        var text = String(cell);
+        if (typeof cell !== "number" && /^[=+\-@]/.test(text)) {
+          text = "'" + text;
+        }
+        return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+      }).join(",");
+    });
+    save(new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" }), fileName("csv"));
+  }
+
+  /* The workbook writer is the site's own copy (javascripts/vendor/), loaded when first asked. */
+  function workbookWriter() {
+    if (window.writeXlsxFile) {
+      return Promise.resolve(window.writeXlsxFile);
+    }
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = new URL("vendor/write-excel-file.min.js", script).href;
+      tag.onload = function () { resolve(window.writeXlsxFile); };
+      tag.onerror = reject;
+      document.head.appendChild(tag);
+    });
+  }
+
+  function xlsx() {
+    var rows = [sheetHeader().map(function (text) { return { value: text, fontWeight: "bold" }; })];
+    rows = rows.concat(sheetTable().map(function (cells) {
+      return cells.map(function (cell) { return typeof cell === "number" ? { value: cell, type: Number } : { value: cell, wrap: true }; });
+    }));
+    return workbookWriter().then(function (write) {
+      return write(rows, { columns: sheetHeader().map(function (_, i) { return { width: i === 0 ? 28 : 24 }; }) }).toBlob();
+    }).then(function (blob) { save(blob, fileName("xlsx")); }, function () {
+      status.textContent = "Excel 文件没有生成：本页的表格程序没有载入，请刷新后再试，或下载 CSV。";
+    });
+  }
+
+  /* One A4 page to hand out: the cases, and each figure with how it compares. */
+  function fillSheet() {
+    var holder = document.getElementById("compare-sheet");
+    if (holder.parentNode !== document.body) {
+      document.body.appendChild(holder); /* printed alone: everything else in the body is hidden */
+    }
+    holder.textContent = "";
+    if (!sheet) {
+      return;
+    }
+    var title = document.createElement("h2");
+    title.textContent = "案例对比：" + sheet.cases.map(function (c) { return c.who + "（" + c.title + "）"; }).join("；");
+    var where = document.createElement("p");
+    where.textContent = "乡村振兴党建案例库 · " + window.location.href;
+    var grid = document.createElement("table");
+    var head = grid.createTHead().insertRow();
+    sheetHeader().forEach(function (text) { var th = document.createElement("th"); th.textContent = text; head.appendChild(th); });
+    var body = grid.createTBody();
+    sheet.rows.forEach(function (r) {
+      var row = body.insertRow();
+      row.insertCell().textContent = r.indicator;
+      r.cases.forEach(function (values) {
+        row.insertCell().textContent = values.map(function (v) { return v.figure; }).join("；");
+        row.insertCell().textContent = values.map(function (v) { return v.original + "（" + v.scope + "，" + v.when + "）"; }).join("；");
+      });
+      row.insertCell().textContent = r.grades.join("；");
+    });
+    var note = document.createElement("p");
+    note.textContent = "可直接比较：各方面相同；可参照：类型和统计方式相同，差别已写明；不可比较：类型、统计方式或总数的范围层级不同。时间带 * 的按发布日期推定。";
+    holder.appendChild(title);
+    holder.appendChild(where);
+    holder.appendChild(grid);
+    holder.appendChild(note);
+  }
+
+  function printSheet() {
+    fillSheet();
+    document.documentElement.classList.add("cb-print-sheet");
+    window.print();
+  }
+  window.addEventListener("afterprint", function () { document.documentElement.classList.remove("cb-print-sheet"); });
+
+  var tools = document.getElementById("compare-tools");
+  tools.addEventListener("click", function (event) {
+    var button = event.target.closest("button");
+    if (!button || !sheet) {
+      return;
+    }
+    if (button.hasAttribute("data-sheet")) {
+      printSheet();
+    } else if (button.getAttribute("data-download") === "csv") {
+      csv();
+    } else {
+      xlsx();
+    }
+  });
 
   function fill(cases) {
     var ready = cases.length >= MIN;
+    sheet = null;
+    tools.hidden = true;
     each(".cb-compare table", function (table) { header(table, ready ? cases : []); });
     each("tbody[data-name]", function (body) {
       clear(body);
@@ -271,6 +424,7 @@
       }
       each('[data-count="' + body.getAttribute("data-name") + '"]', function (el) { el.textContent = String(count); });
     });
+    tools.hidden = !(ready && sheet && sheet.rows.length);
   }
 
   function show(ids) {

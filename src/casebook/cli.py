@@ -15,6 +15,7 @@ from casebook.contribute import commands as contributor_commands
 from casebook.library.check import check_library
 from casebook.library.link import Library
 from casebook.library.report import json_report, text_report
+from casebook.site.vendor import MissingVendorFile
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _run(args)
+    except MissingVendorFile as error:  # a set-up step not taken: say which, as for a usage error
+        print(error, file=sys.stderr)
+        return 2
     except Exception as error:  # a bug of ours must still not show a traceback to a contributor
         print(f"casebook 内部错误：{type(error).__name__}: {error}\n"
               "这不是您的数据的问题；请把这段信息报告给维护者。", file=sys.stderr)

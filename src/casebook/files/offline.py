@@ -99,6 +99,9 @@ UNREACHED = {
     "https://unpkg.com/mermaid@": "only for Mermaid diagrams, which the site does not configure",
     "https://api.github.com/": "only with repo_url, which mkdocs.yml does not set",
     "https://${e}/api/v4/": "GitLab's, likewise only with repo_url",
+    # The workbook writer (javascripts/vendor/): names of XML namespaces written into a workbook.
+    "http://schemas.openxmlformats.org/": "an XML namespace name in a workbook, never requested",
+    "http://schemas.microsoft.com/office/": "likewise",
 }
 
 

@@ -19,6 +19,7 @@ from casebook.site.courses import course_pages
 from casebook.site.finder import finder_outputs
 from casebook.site.render import Page, render_site
 from casebook.site.search_terms import search_outputs
+from casebook.site.vendor import vendored_outputs
 
 # Below this many cases, worker processes cost more than they save.
 PARALLEL_FROM = 200
@@ -63,7 +64,7 @@ def _outputs(library: Library, root: Path, settings: dict[str, Any] | None, work
     rendered = [page for result in rest[:parts] for page in result]
     courses, records, search, finder = rest[parts:]
     made = rendered + courses + records + trainer + search + finder
-    extra = contributor_outputs(library, root, [Page(f.path, b"") for f in made])
+    extra = contributor_outputs(library, root, [Page(f.path, b"") for f in made]) + vendored_outputs(root)
     return made + keep(extra + ([download] if download else []))
 
 
