@@ -208,3 +208,20 @@ def test_case_page_links_its_own_record_file(site: Path, case_id: str) -> None:
     link = content(page(site, f"cases/{case_id}/")).select_one(".cb-edit a[download]")
     served = (site / "cases" / case_id / link["href"]).resolve()
     assert served.read_bytes() == (ROOT / "cases" / f"{case_id}.yaml").read_bytes()
+
+
+def test_the_review_status_badge_explains_itself(site: Path) -> None:
+    from casebook.site.render import status_notes
+
+    here = "cases/zunyi-wuqiang-zuzhi/"
+    body = content(page(site, here))
+    badge = body.select_one(".cb-badges .cb-badge--draft")
+    assert badge.get_text() == "草稿" and badge["title"] == status_notes()["draft"]
+    assert _target(badge.find_parent("a")["href"], here) == "guide/reading/#review-status"
+    guide = content(page(site, "guide/reading/"))
+    section = guide.find(id="review-status")
+    table = section.find_next("table")
+    rows = {tr.find("td").get_text(strip=True): tr.get_text(" ", strip=True)
+            for tr in table.select("tbody tr")}
+    assert set(rows) == {"草稿", "待审核", "已审核"}
+    assert "作者" in rows["待审核"] and "审核人员" in rows["已审核"]

@@ -87,6 +87,8 @@ def case_columns() -> list[Column]:
         schema_column("title", ("title",)),
         schema_column("summary", ("summary",)),
         schema_column("status", ("status",)),
+        schema_column("reviewed_by", ("review", "by")),
+        schema_column("reviewed_on", ("review", "date")),
         schema_column("checked", ("checked",)),
         derived("province", "省份", "文字", "案例所在的省（自治区、直辖市），由地区词表推出。"),
         schema_column("region_id", ("place", "region"), "地区编号"),
@@ -170,7 +172,9 @@ def case_table(library: Library) -> Table:
         chain = library.region_chain(case["place"]["region"])
         table.add({
             "case_id": case["id"], "title": case["title"], "summary": case["summary"],
-            "status": _label(column["status"], case["status"]), "checked": case["checked"],
+            "status": _label(column["status"], case["status"]),
+            "reviewed_by": case.get("review", {}).get("by"),
+            "reviewed_on": case.get("review", {}).get("date"), "checked": case["checked"],
             "province": chain[0]["name"] if chain else None, "region_id": case["place"]["region"],
             "region": who(library, case), "region_code": chain[-1]["code"] if chain else None,
             "level": _label(column["level"], case["place"]["level"]), "body": case["place"]["body"],

@@ -132,7 +132,8 @@ class Renderer:
         self.env.filters.update(prose=self.text.prose, plain=self.text.plain, md=markdown_inline,
                                 number=format_number)
         self.env.globals.update(url=_url, doc_url=_doc_url, file_url=_file_url, labels=_labels(),
-                                settings=self.settings, names=self._names())
+                                status_notes=status_notes(), settings=self.settings,
+                                names=self._names())
 
     def _names(self) -> dict[str, dict[str, str]]:
         lib = self.library
@@ -295,6 +296,11 @@ def _labels() -> dict[str, dict[str, str]]:
         "theme_group": pick("themes", 0, "group"),
         "course_format": pick("course", "sessions", 0, "format"),
     }
+
+
+def status_notes() -> dict[str, str]:
+    """What each review status tells a reader (the schema's words), e.g. for the badge's tooltip."""
+    return {o["const"]: o.get("description", "") for o in schema_node("case", ("status",))["oneOf"]}
 
 
 HOME_CASES = 12
