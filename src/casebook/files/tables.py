@@ -17,6 +17,7 @@ import pandas as pd
 
 from casebook.library.compare import compare_values, reported, who
 from casebook.library.link import Library
+from casebook.library.references import names_only
 from casebook.records.validate import choices, schema_node
 
 _TYPES = {"string": "文字", "number": "数字", "integer": "整数", "array": "文字"}
@@ -211,7 +212,8 @@ def value_table(library: Library) -> Table:
                 "scope": value["scope"], "evidence": _label(column["evidence"], value["evidence"]),
                 "source": value["source"],
                 "source_citation": citations.get(value["source"]),
-                "note": value.get("note"),
+                # A spreadsheet shows `[[value:x]]` as the figure's name, as a handout does.
+                "note": names_only(library, value["note"], case) if "note" in value else None,
                 "comparable_set": comparison.set_label.get(key) if comparison else None,
                 "comparability": comparison.reasons.get(key) if comparison else None,
             })
