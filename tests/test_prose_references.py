@@ -30,7 +30,8 @@ def test_an_unknown_reference_is_an_error_with_the_reference_meant(sandbox: Path
     assert done.code == 1, done.output
     lines = done.output.splitlines()
     first = next(i for i, line in enumerate(lines) if "yijiantiao-village]]" in line)
-    assert lines[first].startswith(f"{DEFINITIONS}:16:") and "[1].definition" in lines[first]
+    column = (sandbox / DEFINITIONS).read_text(encoding="utf-8").splitlines()[15].index("[[") + 1
+    assert lines[first].startswith(f"{DEFINITIONS}:16:{column}: [1].definition")  # at the reference
     assert "您是否想写 [[indicator:yijiantiao-villages]]（实行“一肩挑”的村数）？" in lines[first + 1]
     assert "您是否想写 [[indicator:yijiantiao-rate]]" in done.output  # found by its Chinese alias
     assert f"{SEED}:" in done.output and "您是否想写 [[value:threshold-500k]]？" in done.output
