@@ -24,9 +24,9 @@ from conftest import ROOT, CliResult, run_cli
 
 SEED_ID = "zunyi-wuqiang-zuzhi"
 SEED = yaml.safe_load((ROOT / "cases" / f"{SEED_ID}.yaml").read_text(encoding="utf-8"))
-INFO = ["id", "title", "summary", "abstract", "status", "checked", "place.region", "place.level",
-        "place.body", "time.start", "time.end", "time.periods", "background", "themes",
-        "related_cases"]
+INFO = ["id", "title", "summary", "abstract", "status", "review.by", "review.date", "checked",
+        "place.region", "place.level", "place.body", "time.start", "time.end", "time.periods",
+        "background", "themes", "related_cases"]
 TABLES = ["sources", "problems", "practices", "indicators", "outcomes", "lessons"]
 
 

@@ -150,7 +150,8 @@ def test_case_pages_show_the_history_from_git(sandbox: Path, tmp_path: Path) -> 
     commit(sandbox, "library without the case", "2022-01-01T09:00:00+08:00")
     seed.write_text(kept, encoding="utf-8")
     commit(sandbox, "add the case", "2022-07-26T09:00:00+08:00")
-    seed.write_text(kept.replace("status: draft", "status: reviewed"), encoding="utf-8")
+    reviewed = 'status: reviewed\nreview:\n  by: casebook-reviewer\n  date: "2023-05-01"'
+    seed.write_text(kept.replace("status: draft", reviewed), encoding="utf-8")
     commit(sandbox, "reviewed", "2023-05-01T09:00:00+08:00")
     out = tmp_path / "pages"
     result = run_cli("render", "--root", sandbox, "--out", out, cwd=sandbox)

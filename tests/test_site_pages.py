@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -208,3 +210,95 @@ def test_case_page_links_its_own_record_file(site: Path, case_id: str) -> None:
     link = content(page(site, f"cases/{case_id}/")).select_one(".cb-edit a[download]")
     served = (site / "cases" / case_id / link["href"]).resolve()
     assert served.read_bytes() == (ROOT / "cases" / f"{case_id}.yaml").read_bytes()
+
+
+def _schema_fields() -> set[str]:
+    """Every field name of every record schema (`qualifier`, `scope`, `date_basis`, …)."""
+    import json
+
+    def walk(node: object) -> Iterator[str]:
+        if isinstance(node, dict):
+            yield from node.get("properties", {})
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from walk(value)
+
+    return {name for schema in sorted((ROOT / "src" / "casebook" / "schemas").glob("*.json"))
+            for name in walk(json.loads(schema.read_text(encoding="utf-8")))}
+
+
+def _record_ids() -> set[str]:
+    """The id of every record, and of every figure of every case."""
+    ids = set(CASES) | {v["id"] for case in CASES.values() for v in case["indicators"]}
+    for path in sorted((ROOT / "cases").glob("*/**/*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        ids |= {entry["id"] for entry in (data if isinstance(data, list) else [data])}
+    return ids
+
+
+# A lower-case Latin word as a token of its own (ids are `a-z0-9` with hyphens, fields `a-z_`).
+_TOKEN = re.compile(r"(?<![\w@./:-])[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*(?![\w@/-])")
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|[\w./-]+\.(?:yaml|json|csv|xlsx|pdf|zip|md|html)\b")
+# Where ids and field names are the subject: the contributor guide and the data dictionary.
+_ABOUT_FIELDS = {"guide/contributors/index.html", "downloads/index.html"}
+
+
+def test_no_internal_id_or_field_name_in_the_text_of_any_page(site: Path) -> None:
+    """Readers see names, not `yijiantiao-villages` or `在 scope 中写明` (issue 20).
+
+    Code, addresses and attributes may hold ids; so may the citation, which gives the case's id
+    on purpose so that a reader can find it again."""
+    words = _record_ids() | _schema_fields()
+    leaks = []
+    for html in sorted(site.rglob("*.html")):
+        served = html.relative_to(site).as_posix()
+        article = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").select_one(
+            "article.md-content__inner")
+        if article is None or served in _ABOUT_FIELDS:
+            continue
+        for tag in article.select("code, pre, kbd, samp, script, style, .cb-cite"):
+            tag.decompose()
+        text = _ADDRESS.sub(" ", article.get_text(" "))
+        leaks += [f"{served}: {m.group(0)} in …{text[max(0, m.start() - 20):m.end() + 5]}…"
+                  for m in _TOKEN.finditer(text) if m.group(0) in words]
+    assert len(_record_ids()) > 100 and {"qualifier", "scope", "date_basis"} <= words
+    assert not leaks, "\n".join(leaks[:40])
+
+
+def test_a_reference_in_a_definition_shows_the_name_and_links_the_page(site: Path) -> None:
+    body = content(page(site, "indicators/yijiantiao-rate/"))
+    named = {a.get_text(): _target(a["href"], "indicators/yijiantiao-rate/")
+             for a in body.select(".cb-lead a")}
+    wanted = next(i["name"] for i in INDICATORS if i["id"] == "yijiantiao-villages")
+    assert named[wanted] == "indicators/yijiantiao-villages/"
+    assert "[[" not in body.get_text()
+
+
+def test_a_reference_in_a_note_names_the_figure_of_the_same_case(site: Path) -> None:
+    body = content(page(site, "cases/zunyi-wuqiang-zuzhi/"))
+    row = body.select_one("tr#v-threshold-500k")
+    note = body.select_one("tr#v-villages-income-over-500k small")
+    link = note.find("a", href=True)
+    assert link["href"].endswith("#v-threshold-500k")
+    original = next(v["original"] for v in CASES["zunyi-wuqiang-zuzhi"]["indicators"]
+                    if v["id"] == "threshold-500k")
+    assert link.get_text() == f"{row.select('td')[0].find('a').get_text()}（{original}）"
+
+
+def test_the_review_status_badge_explains_itself(site: Path) -> None:
+    from casebook.site.render import status_notes
+
+    here = "cases/zunyi-wuqiang-zuzhi/"
+    body = content(page(site, here))
+    badge = body.select_one(".cb-badges .cb-badge--draft")
+    assert badge.get_text() == "草稿" and badge["title"] == status_notes()["draft"]
+    assert _target(badge.find_parent("a")["href"], here) == "guide/reading/#review-status"
+    guide = content(page(site, "guide/reading/"))
+    section = guide.find(id="review-status")
+    table = section.find_next("table")
+    rows = {tr.find("td").get_text(strip=True): tr.get_text(" ", strip=True)
+            for tr in table.select("tbody tr")}
+    assert set(rows) == {"草稿", "待审核", "已审核"}
+    assert "作者" in rows["待审核"] and "审核人员" in rows["已审核"]

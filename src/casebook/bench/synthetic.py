@@ -26,6 +26,7 @@ import yaml
 
 from casebook.library.check import check_library
 from casebook.library.link import Library
+from casebook.library.references import names_only
 from casebook.library.report import text_report
 
 # What a site build does not need from the repository; everything else is copied.
@@ -169,8 +170,11 @@ def _vary_figures(case: dict[str, Any], library: Library, rng: random.Random) ->
                 value[key] = round(scaled) if isinstance(value[key], int) else round(scaled, 2)
         if value.get("value_max", value["value"]) < value["value"]:
             value["value_max"] = value["value"]
-    case["indicators"] = values
     kept = {v["id"] for v in values}
+    for value in values:  # a note naming a dropped figure names it in words instead
+        if "[[value:" in value.get("note", ""):
+            value["note"] = names_only(library, value["note"], case)
+    case["indicators"] = values
     for finding in case["outcomes"] + case["lessons"]:
         if "indicators" in finding:
             finding["indicators"] = [ref for ref in finding["indicators"] if ref in kept]

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from casebook.files.tables import Table, all_tables
@@ -37,6 +37,10 @@ RECORDS_JSON = "casebook.json"
 # Spreadsheets run a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MAX_WIDTH = 50
+NOTES_SHEET = "说明"
+# Who moves a case on; what each status means comes from the schema (see workbook_notes).
+_WHO_REVIEWS = ("作者整理完、提交审核时把“草稿”改为“待审核”；审核人员对照来源逐条核对文字和数字，无误后改为"
+                "“已审核”，并在记录中写明审核人和审核日期（案例表的“审核人”“审核日期”两栏）。")
 
 
 def record_copies(library: Library, root: Path) -> Iterator[Page]:
@@ -130,6 +134,7 @@ def workbook_bytes(tables: list[Table], when: dt.datetime) -> bytes:
     book = Workbook(write_only=True)
     book.properties.creator = "乡村振兴党建案例库"
     book.properties.title = "乡村振兴党建案例库：案例、指标数据和做法"
+    bold = Font(bold=True)
     for table in tables:
         frame = table.frame()
         sheet = book.create_sheet(table.title)
@@ -137,13 +142,42 @@ def workbook_bytes(tables: list[Table], when: dt.datetime) -> bytes:
         for number, header in enumerate(frame.columns, 1):
             sheet.column_dimensions[get_column_letter(number)].width = _column_width(header, frame[header])
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
-        bold = Font(bold=True)
         sheet.append([_cell(sheet, header, bold) for header in frame.columns])
         for row in frame.itertuples(index=False, name=None):
             sheet.append([_cell(sheet, value) for value in row])
+    # Last, so that a script reading the first sheet still gets the cases.
+    notes = book.create_sheet(NOTES_SHEET)
+    rows = workbook_notes(tables, when)
+    for number, width in enumerate((_column_width("", (r[0] for r in rows)), _MAX_WIDTH * 2), 1):
+        notes.column_dimensions[get_column_letter(number)].width = width
+    for number, row in enumerate(rows):
+        notes.append([_note_cell(notes, value, bold if number == 0 else None) for value in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return reproducible_xlsx(buffer.getvalue(), when)
+
+
+def workbook_notes(tables: list[Table], when: dt.datetime) -> list[tuple[str, str]]:
+    """The rows of the workbook's 说明 sheet: what each sheet holds and what a review status means.
+
+    The meanings are the schema's, so the workbook, the pages and the handouts say the same."""
+    status = schema_node("case", ("status",))
+    rows = [("项目", "说明"),
+            ("本工作簿", f"乡村振兴党建案例库的数据，截至 {when.date().isoformat()}。各列的含义见网站“数据下载”页的数据字典。")]
+    rows += [(f"工作表“{table.title}”", f"{table.row}。") for table in tables]
+    rows.append(("审核状态", f"案例表“{status['title']}”一栏说明这条记录有没有人对照来源核对过。{_WHO_REVIEWS}"))
+    rows += [(f"审核状态“{choice['title']}”", choice.get("description", "")) for choice in status["oneOf"]]
+    rows.append(("使用条件", "本库自撰的摘要和结构化数据按 CC BY 4.0 共享；来源原文版权归原作者。"))
+    return rows
+
+
+def _note_cell(sheet: Any, text: str, font: Font | None) -> WriteOnlyCell:
+    """A cell of the 说明 sheet: written text, wrapped to its column."""
+    cell = WriteOnlyCell(sheet, text)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if font:
+        cell.font = font
+    return cell
 
 
 def _cell(sheet: Any, value: Any, font: Font | None = None) -> Any:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from casebook.library.compare import compare_values, reported, who
 from casebook.library.link import Library
+from casebook.library.references import names_only
 from casebook.records.validate import choices, schema_node
 
 _TYPES = {"string": "文字", "number": "数字", "integer": "整数", "array": "文字"}
@@ -87,6 +88,8 @@ def case_columns() -> list[Column]:
         schema_column("title", ("title",)),
         schema_column("summary", ("summary",)),
         schema_column("status", ("status",)),
+        schema_column("reviewed_by", ("review", "by")),
+        schema_column("reviewed_on", ("review", "date")),
         schema_column("checked", ("checked",)),
         derived("province", "省份", "文字", "案例所在的省（自治区、直辖市），由地区词表推出。"),
         schema_column("region_id", ("place", "region"), "地区编号"),
@@ -172,7 +175,9 @@ def case_table(library: Library) -> Table:
         chain = library.region_chain(case["place"]["region"])
         table.add({
             "case_id": case["id"], "title": case["title"], "summary": case["summary"],
-            "status": _label(column["status"], case["status"]), "checked": case["checked"],
+            "status": _label(column["status"], case["status"]),
+            "reviewed_by": case.get("review", {}).get("by"),
+            "reviewed_on": case.get("review", {}).get("date"), "checked": case["checked"],
             "province": chain[0]["name"] if chain else None, "region_id": case["place"]["region"],
             "region": who(library, case), "region_code": chain[-1]["code"] if chain else None,
             "level": _label(column["level"], case["place"]["level"]), "body": case["place"]["body"],
@@ -209,7 +214,8 @@ def value_table(library: Library) -> Table:
                 "scope": value["scope"], "evidence": _label(column["evidence"], value["evidence"]),
                 "source": value["source"],
                 "source_citation": citations.get(value["source"]),
-                "note": value.get("note"),
+                # A spreadsheet shows `[[value:x]]` as the figure's name, as a handout does.
+                "note": names_only(library, value["note"], case) if "note" in value else None,
                 "comparable_set": comparison.set_label.get(key) if comparison else None,
                 "comparability_grade": graded.grade if (graded := comparison.grades.get(key) if comparison else None) else None,
                 "comparability": comparison.notes.get(key) if comparison else None,

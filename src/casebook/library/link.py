@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from casebook.library.references import REFERENCE, VALUE_FIELD, Unresolved, resolve, strings
 from casebook.records.load import Document
 from casebook.records.problems import Problem, field_name
 
@@ -228,7 +229,39 @@ def build_library(
     if library.courses:
         for rid, course in library.courses.items():
             check_course(library, origin[("course", rid)][0], course, check, problem)
+    for (kind, rid), (doc, base) in origin.items():
+        _check_references(library, kind, library.of(kind)[rid], doc, base, rejected_ids, problems)
     return library, problems
+
+
+def _check_references(library: Library, kind: str, record: dict[str, Any], doc: Document,
+                      base: tuple[str | int, ...], rejected: set[tuple[str, str]],
+                      problems: list[Problem]) -> None:
+    """Every `[[…]]` in the record's texts must name a record (see casebook.library.references)."""
+    case = record if kind == "case" else None
+    for path, text in strings(record):
+        if "[[" not in text:
+            continue
+        for match in REFERENCE.finditer(text):
+            found = resolve(library, match.group(1), case,
+                            allow_values=bool(VALUE_FIELD.match(field_name(path))))
+            rid = match.group(1).rpartition(":")[2].strip()
+            if isinstance(found, Unresolved) and not any(r == rid for _, r in rejected):
+                line, column = _column_of(doc, (*base, *path), match.group(0))
+                problems.append(Problem(doc.rel, line, column, field_name((*base, *path)),
+                                        f"{field_name((*base, *path))}：{found.message}",
+                                        found.hint, "prose-reference"))
+
+
+def _column_of(doc: Document, path: tuple[str | int, ...], written: str) -> tuple[int, int]:
+    """Where `written` stands: on the text's first line if it is there, else where the text starts."""
+    line, column = doc.mark(path)
+    try:
+        text = doc.path.read_text(encoding="utf-8").splitlines()[line - 1]
+    except (OSError, UnicodeError, IndexError):
+        return line, column
+    found = text.find(written, max(column - 1, 0))
+    return line, (found + 1 if found >= 0 else column)
 
 
 # What a session lists, the field of a case entry that matches it, and the verb for messages.

@@ -22,9 +22,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from casebook.library.compare import compare_values, reported
 from casebook.library.link import Library
+from casebook.library.references import Target, names_only, resolve
 from casebook.records.validate import choices, schema_node
 from casebook.site.charts import bar_chart, drawn_sets
-from casebook.site.text import TextRenderer, markdown_inline
+from casebook.site.text import Refer, TextRenderer, markdown_inline
 
 SECTIONS = {"case": "cases", "practice": "practices", "indicator": "indicators", "theme": "themes",
             "region": "regions", "course": "courses", "compare": "compare", "downloads": "downloads"}
@@ -121,7 +122,7 @@ class Renderer:
         glossary = {}
         for term in library.glossary.values():
             for name in [term["term"], *term.get("aliases", [])]:
-                glossary[name] = term["definition"]
+                glossary[name] = names_only(library, term["definition"])  # a tooltip: no links
         self.text = TextRenderer(glossary)
         self.env = SandboxedEnvironment(
             loader=FileSystemLoader(str(macros)), autoescape=True, undefined=StrictUndefined,
@@ -129,10 +130,36 @@ class Renderer:
             # `{#id}` is Markdown's attribute-list syntax for heading ids, so comments use `{## ##}`.
             comment_start_string="{##", comment_end_string="##}",
         )
-        self.env.filters.update(prose=self.text.prose, plain=self.text.plain, md=markdown_inline,
+        self.env.filters.update(prose=self._prose, plain=self._plain, md=markdown_inline,
                                 number=format_number)
         self.env.globals.update(url=_url, doc_url=_doc_url, file_url=_file_url, labels=_labels(),
-                                settings=self.settings, names=self._names())
+                                status_notes=status_notes(), settings=self.settings,
+                                names=self._names())
+
+    @pass_context
+    def _prose(self, context: Context, text: str) -> Any:
+        return self.text.prose(text, self._refer(context))
+
+    @pass_context
+    def _plain(self, context: Context, text: str) -> Any:
+        return self.text.plain(text, self._refer(context))
+
+    def _refer(self, context: Context) -> Refer:
+        """References in text on this page: the record's name, linked except in print.
+
+        A `[[value:…]]` names a figure of the page's own case (`case` in the context)."""
+        printed = str(context["page_path"]).startswith(HANDOUTS_DIR + "/")
+        case = context.get("case")
+
+        def refer(inner: str) -> tuple[str, str | None] | None:
+            target = resolve(self.library, inner, case if isinstance(case, dict) else None)
+            if not isinstance(target, Target):
+                return None  # the validator reports it; a page shows what was written
+            if printed or target.kind is None:
+                return target.name, None
+            return target.name, _url(context, target.kind, target.id, target.anchor)
+
+        return refer
 
     def _names(self) -> dict[str, dict[str, str]]:
         lib = self.library
@@ -311,6 +338,11 @@ def _labels() -> dict[str, dict[str, str]]:
         "theme_group": pick("themes", 0, "group"),
         "course_format": pick("course", "sessions", 0, "format"),
     }
+
+
+def status_notes() -> dict[str, str]:
+    """What each review status tells a reader (the schema's words), e.g. for the badge's tooltip."""
+    return {o["const"]: o.get("description", "") for o in schema_node("case", ("status",))["oneOf"]}
 
 
 HOME_CASES = 12

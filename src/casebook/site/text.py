@@ -3,13 +3,18 @@
 Prose fields may use Markdown. It is rendered with Python-Markdown and then cleaned by nh3 with an
 allowlist, so no script, event handler, `javascript:` or `data:` URL survives. Plain fields are
 escaped. Neither is ever used as template source, so `{{ … }}` in a record stays text.
+
+A reference to another record (`[[indicator:yijiantiao-villages]]`, see
+casebook.library.references) becomes that record's name, linked where the caller gives a link:
+the caller resolves it (`Refer`), this module only puts the name and the address in place, as
+text and as an attribute, escaped like everything else.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from xml.etree import ElementTree as etree
 
@@ -17,7 +22,15 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.extensions.abbr import AbbrTreeprocessor
+from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
 from markupsafe import Markup, escape
+
+from casebook.library.references import REFERENCE
+
+# `[[…]]`'s contents → the name to show and the address to link (None: the name alone), or None
+# to leave the text as written.
+Refer = Callable[[str], tuple[str, str | None] | None]
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "s", "del", "sup", "sub", "code", "pre", "blockquote",
@@ -68,6 +81,23 @@ def makeExtension(**kwargs: object) -> GlossaryExtension:  # noqa: N802 - Markdo
     return GlossaryExtension(**kwargs)
 
 
+class _ReferenceProcessor(InlineProcessor):
+    """`[[…]]` → `<a href>name</a>` (or the name alone), asking `refer` set for each conversion."""
+
+    refer: Refer | None = None
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[object, int, int]:  # noqa: N802
+        found = self.refer(m.group(1)) if self.refer else None
+        if found is None:
+            return None, None, None  # type: ignore[return-value] - Markdown's "no match"
+        name, href = found
+        if href is None:
+            return AtomicString(name), m.start(0), m.end(0)
+        link = etree.Element("a", {"href": href})
+        link.text = AtomicString(name)  # a name, never Markdown or HTML
+        return link, m.start(0), m.end(0)
+
+
 class TextRenderer:
     """Turns contributor text into safe HTML fragments, with glossary terms explained."""
 
@@ -78,15 +108,38 @@ class TextRenderer:
             extensions=["tables", "sane_lists", GlossaryExtension(glossary=self.glossary)],
             output_format="html",
         )
+        self._references = _ReferenceProcessor(REFERENCE.pattern, self._md)
+        # Before Markdown's own links (`[a](b)`, priority 160–170), after code spans (190).
+        self._md.inlinePatterns.register(self._references, "casebook_reference", 175)
 
-    def prose(self, text: str) -> Markup:
-        """Markdown → HTML → allowlist-sanitised HTML."""
-        html = self._md.reset().convert(text)
+    def prose(self, text: str, refer: Refer | None = None) -> Markup:
+        """Markdown → HTML → allowlist-sanitised HTML; references resolved by `refer`."""
+        self._references.refer = refer
+        try:
+            html = self._md.reset().convert(text)
+        finally:
+            self._references.refer = None
         return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                                 url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow"))
 
-    def plain(self, text: str) -> Markup:
-        """Escaped plain text with glossary terms explained."""
+    def plain(self, text: str, refer: Refer | None = None) -> Markup:
+        """Escaped plain text with glossary terms explained; references resolved by `refer`."""
+        if refer is None or "[[" not in text:
+            return self._explained(text)
+        parts: list[str] = []
+        last = 0
+        for match in REFERENCE.finditer(text):
+            found = refer(match.group(1))
+            if found is None:
+                continue
+            parts.append(self._explained(text[last:match.start()]))
+            name, href = found
+            parts.append(Markup('<a href="{}">{}</a>').format(href, name) if href else escape(name))
+            last = match.end()
+        parts.append(self._explained(text[last:]))
+        return Markup("".join(parts))
+
+    def _explained(self, text: str) -> Markup:
         escaped = str(escape(text))
         if self._pattern is None:
             return Markup(escaped)
