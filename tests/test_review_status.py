@@ -53,6 +53,16 @@ def test_reviewed_needs_who_reviewed_it_and_when(sandbox: Path) -> None:
     assert "Traceback" not in done.output
 
 
+def test_a_review_left_on_a_case_sent_back_is_refused_where_it_stands(sandbox: Path) -> None:
+    edit(sandbox, SEED, "status: draft", REVIEWED.replace("status: reviewed", "status: submitted"))
+    done = run_cli("validate", "--root", sandbox, cwd=sandbox)
+    assert done.code == 1
+    line = next(i for i, text in enumerate((sandbox / SEED).read_text("utf-8").split("\n"), 1)
+                if text.startswith("review:"))
+    # Pointed at the record's value, as every field problem is: the line below "review:".
+    assert f"{SEED}:{line + 1}:3:" in done.output and "不应有审核记录" in done.output and "请删去 review" in done.output
+
+
 def test_a_reviewed_case_shows_its_reviewer_and_date(sandbox: Path, tmp_path: Path) -> None:
     edit(sandbox, SEED, "status: draft", REVIEWED)
     body = rendered_case(sandbox, tmp_path / "pages")

@@ -230,6 +230,10 @@ def _case_checks(doc: Document) -> list[Problem]:
                     "请核对年份是否写错。", "date")
     if case["time"]["start"] > case["time"]["end"]:
         problem(("time", "end"), "time.end（截止年份）早于 time.start（起始年份）", code="date")
+    if "review" in case and case["status"] != "reviewed":
+        problem(("review",), f"review：审核状态是 {case['status']}，不是 reviewed（已审核），不应有审核记录",
+                "审核记录只在审核人员把状态改为 reviewed 时填写；状态改回 draft 或 submitted 时，请删去 review。",
+                "review")
 
     sources = [s["id"] for s in case["sources"]]
     _unique(problem, "sources", sources, "来源编号")
