@@ -15,7 +15,6 @@ import copy
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from casebook.records.load import scalars
 from conftest import ROOT
 from test_validate_cli import cli, make_sandbox
 
@@ -41,17 +41,6 @@ EXTREME_NUMBERS = [10**400, -10**400, 1e25, -1e25, 10**15, -10**15, 10**15 + 1, 
                    0, -0.0, 0.1, 5e-324, 1.7976931348623157e308, 98.73, 150, -5, 2.5]
 
 
-def _paths(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _paths(item, (*path, index))
-    else:
-        yield path, value
-
-
 def _free_text(path: tuple[str | int, ...]) -> bool:
     """A field any text may go into: not an id, a reference, a date or a choice."""
     from casebook.records.validate import schema_node
@@ -60,8 +49,8 @@ def _free_text(path: tuple[str | int, ...]) -> bool:
     return "pattern" not in node and "oneOf" not in node
 
 
-TEXT_PATHS = [p for p, v in _paths(BASE) if isinstance(v, str) and _free_text(p)]
-NUMBER_PATHS = ([p for p, v in _paths(BASE) if isinstance(v, int | float) and not isinstance(v, bool)]
+TEXT_PATHS = [p for p, v in scalars(BASE) if isinstance(v, str) and _free_text(p)]
+NUMBER_PATHS = ([p for p, v in scalars(BASE) if isinstance(v, int | float) and not isinstance(v, bool)]
                 + [("indicators", 0, "value_max"), ("indicators", 1, "since")])
 
 insertion = st.lists(st.one_of(st.characters(), st.sampled_from(SPECIALS)), min_size=1,

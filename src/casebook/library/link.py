@@ -18,8 +18,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from casebook.library.references import REFERENCE, VALUE_FIELD, Unresolved, resolve, strings
-from casebook.records.load import Document
+from casebook.library.references import REFERENCE, VALUE_FIELD, Unresolved, resolve
+from casebook.records.load import Document, strings_in
 from casebook.records.problems import Problem, field_name
 
 VOCABULARIES = ("practices", "indicators", "themes", "regions", "glossary", "periods")
@@ -239,7 +239,7 @@ def _check_references(library: Library, kind: str, record: dict[str, Any], doc: 
                       problems: list[Problem]) -> None:
     """Every `[[…]]` in the record's texts must name a record (see casebook.library.references)."""
     case = record if kind == "case" else None
-    for path, text in strings(record):
+    for path, text in strings_in(record):
         if "[[" not in text:
             continue
         for match in REFERENCE.finditer(text):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -127,18 +126,6 @@ def _suggest(library: Records, ref: str, kinds: list[str]) -> str:
         return "引用写作 [[种类:编号]]，编号列在 cases/ 和 cases/vocab/ 的记录中。"
     kind, rid = match
     return f"您是否想写 [[{kind}:{rid}]]（{_name(library.of(KINDS[kind][0])[rid])}）？"
-
-
-def strings(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Every text in a record, with its path."""
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from strings(value, (*path, key))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from strings(value, (*path, i))
 
 
 def names_only(library: Records, text: str, case: dict[str, Any] | None = None) -> str:

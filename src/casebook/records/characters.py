@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
-from typing import Any
 
-from casebook.records.load import Document
+from casebook.records.load import Document, strings_in
 from casebook.records.privacy import locate
 from casebook.records.problems import Problem, field_name
 from casebook.records.validate import schema_node
@@ -87,17 +85,6 @@ def describe(char: str) -> str:
     return f"U+{code:04X} {name}"
 
 
-def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
-    elif isinstance(value, str):
-        yield path, value
-
-
 def _names_a_thing(kind: str, path: tuple[str | int, ...]) -> bool:
     key = next((part for part in reversed(path) if isinstance(part, str)), "")
     return key in NAMING_FIELDS or "pattern" in schema_node(kind, path)
@@ -121,7 +108,7 @@ def character_problems(kind: str, doc: Document, texts: str) -> list[Problem]:
         return []
     problems: list[Problem] = []
     source: list[str] = []  # the file's text, read once if a character needs finding in it
-    for path, text in _strings(doc.data, ()):
+    for path, text in strings_in(doc.data):
         naming = _names_a_thing(kind, path) if path else True
         # Per kind of character: the offset of the first, the characters in order, how many.
         found: dict[str, tuple[int, list[str], int]] = {}

@@ -470,6 +470,23 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return node.value if node.tag == "tag:yaml.org,2002:str" else _plain(node.value)
 
 
+def scalars(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every scalar in `data` with its path, in document order (the careful walk of `leaves`)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from scalars(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from scalars(value, (*path, index))
+    else:
+        yield path, data
+
+
+def strings_in(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every string in `data` with its path, in document order."""
+    return ((path, value) for path, value in scalars(data) if isinstance(value, str))
+
+
 def leaves(data: Any) -> list[Any]:
     """Every scalar in `data`, in document order, without paths: a quick first look for checks
     that rarely find anything (the careful walk with paths runs only when they do)."""
