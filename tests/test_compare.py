@@ -203,7 +203,7 @@ def test_yijiantiao_chart_file_is_a_standalone_svg_with_the_same_values(built_si
 
 def test_indicator_page_marks_values_that_are_not_comparable_and_says_why(built_site: Path) -> None:
     body = content(page(built_site, "indicators/yijiantiao-rate/"))
-    marks = [td.get_text(" ", strip=True) for td in body.select(".cb-values td.cb-set")]
+    marks = [td.get_text(" ", strip=True) for td in body.select('.cb-values td[data-label="可比组"]')]
     assert len(marks) == 2 and all("不可直接比较" in m for m in marks)
     reasons = body.select_one("ul.cb-apart-list").get_text()
     assert "范围不同：全市村（社区） vs 全市村" in reasons and "年份不同：2021 vs 2022" in reasons
@@ -216,7 +216,7 @@ def test_indicator_page_with_a_comparable_set_charts_it_on_one_axis(built_site: 
     first = _svg_texts(panels[0])
     assert "可直接比较的 2 个数值" in first[0]
     assert {"3%", "4%"} <= set(first)
-    sets = [td.get_text(" ", strip=True) for td in body.select(".cb-values td.cb-set")]
+    sets = [td.get_text(" ", strip=True) for td in body.select('.cb-values td[data-label="可比组"]')]
     assert sorted(s[0] for s in sets) == ["A", "A", "B"]
 
 
