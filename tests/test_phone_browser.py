@@ -204,3 +204,20 @@ def test_an_empty_finder_result_says_so_and_offers_the_way_back(browser: Any, ba
     page.wait_for_function("document.querySelectorAll('.cb-finder__case').length > 0")
     assert not empty.is_visible() and "?" not in page.url
     page.close()
+
+
+def test_the_finders_sticky_count_never_hides_what_has_focus(browser: Any, base: str) -> None:
+    page = browser.new_page(viewport=PHONE)
+    page.goto(base + "finder/")
+    page.wait_for_selector(".cb-finder[data-ready]")
+    hidden = []
+    for key in ["Tab"] * 60 + ["Shift+Tab"] * 60:
+        page.keyboard.press(key)
+        state = page.evaluate("""() => { const e = document.activeElement, box = e.getBoundingClientRect();
+            const bar = document.querySelector('.cb-finder__jump').getBoundingClientRect();
+            return {tag: e.tagName, text: (e.closest('label, summary') || e).textContent.trim().slice(0, 12),
+                    top: box.top, under: bar.bottom}; }""")
+        if state["tag"] in ("SUMMARY", "INPUT") and state["top"] < state["under"]:
+            hidden.append(state)
+    page.close()
+    assert not hidden, hidden[:5]
