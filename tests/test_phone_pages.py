@@ -87,7 +87,7 @@ def test_a_case_figure_keeps_evidence_and_source_one_tap_away(site: Path) -> Non
     body = content(page(site, "cases/zunyi-wuqiang-zuzhi/"))
     row = body.select_one(".cb-figures tr[id^='v-']")
     shown = [td["data-label"] for td in row.select("td[data-label]")]
-    assert shown == ["指标", "数值", "单位", "原文", "时间", "范围"]
+    assert shown == ["指标", "数值", "单位", "时间", "原文", "范围"]
     folded = [dt.get_text() for dt in row.select("details.cb-more dt")]
     assert folded == ["证据类型", "来源"]
 

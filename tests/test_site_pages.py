@@ -43,9 +43,9 @@ def test_case_page_shows_every_figure(site: Path, case_id: str) -> None:
     for value in CASES[case_id]["indicators"]:
         row = rows.get(f"v-{value['id']}")
         assert row is not None, f"{case_id}: no row for figure {value['id']}"
-        cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
-        assert value["original"] in cells[3], (value["original"], cells)
-        assert value["unit"] == cells[2]
+        cells = {td["data-label"]: td.get_text(" ", strip=True) for td in row.select("td[data-label]")}
+        assert value["original"] in cells["原文"], (value["original"], cells)
+        assert value["unit"] == cells["单位"]
 
 
 @pytest.mark.parametrize("case_id", sorted(CASES))
