@@ -151,7 +151,7 @@ def test_a_printed_case_page_holds_every_figure_and_points_to_the_handout(
     page.close()
     text = flat(pdftotext(pdf))
     wanted = Counter(labels[v["evidence"]] for v in case["indicators"])
-    # Evidence labels also appear in the facts ("数据来源：实践单位自报 29 项"): at least once more.
+    # Each label is also printed once in the facts, in the line 数据来源 ("实践单位自报 28 项").
     assert {label: text.count(label) - 1 for label in wanted} == wanted
     for value in case["indicators"]:
         assert flat(value["original"]) in text, value["original"]
