@@ -281,9 +281,11 @@ def test_yijiantiao_chart_file_is_a_standalone_svg_with_the_same_values(built_si
 
 def test_indicator_page_grades_each_value_and_says_how_it_differs(built_site: Path) -> None:
     body = content(page(built_site, "indicators/yijiantiao-rate/"))
-    grades = [td.get_text(" ", strip=True) for td in body.select(".cb-values td.cb-grade")]
-    assert len(grades) == 2 and all(g.startswith("可参照") for g in grades)
-    assert any("范围不同：全市村（社区） vs 全市村" in g for g in grades)
+    grades = [td.get_text(" ", strip=True) for td in body.select('.cb-values td[data-label="可比程度"]')]
+    assert grades == ["可参照", "可参照"]
+    notes = [dt.find_next("dd").get_text(" ", strip=True) for dt in body.select(".cb-values details dt")
+             if dt.get_text() == "可比性说明"]
+    assert len(notes) == 2 and any("范围不同：全市村（社区） vs 全市村" in n for n in notes)
     assert body.find(id="comparison") and body.select_one("ul.cb-apart-list") is None
 
 
@@ -294,7 +296,7 @@ def test_indicator_page_lists_values_not_comparable_under_the_chart_with_the_rea
     assert "没有两个案例的数值可以放在同一坐标轴上" in section
     reasons = [li.get_text() for li in body.select("ul.cb-apart-list li")]
     assert len(reasons) == 8 and all("范围层级不同" in r for r in reasons)
-    grades = [td.get_text(" ", strip=True) for td in body.select(".cb-values td.cb-grade")]
+    grades = [td.get_text(" ", strip=True) for td in body.select('.cb-values td[data-label="可比程度"]')]
     assert all(g.startswith("不可比较") for g in grades)
 
 
@@ -302,7 +304,8 @@ def test_a_single_case_s_percentages_are_charted_on_their_scale(built_site: Path
     body = content(page(built_site, "indicators/assessment-weight-poverty/"))
     panels = body.select("figure.cb-chart svg g.cb-chart__panel")
     assert len(panels) == 1 and {"3%", "4%", "12%"} <= set(_svg_texts(panels[0]))
-    assert [td.get_text(strip=True) for td in body.select(".cb-values td.cb-grade")] == ["—"] * 3
+    grades = [td.get_text(strip=True) for td in body.select('.cb-values td[data-label="可比程度"]')]
+    assert grades == ["—"] * 3
 
 
 def test_indicator_with_nothing_to_chart_says_so(built_site: Path) -> None:

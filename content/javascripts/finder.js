@@ -14,6 +14,7 @@
   const counts = root.querySelectorAll(".cb-finder__count"); // above the filters and the results
   const list = root.querySelector(".cb-finder__list");
   const more = root.querySelector(".cb-finder__more");
+  const empty = root.querySelector(".cb-finder__empty"); // no case at all: the way back
   const FACETS = Array.from(form.querySelectorAll("[data-facet]"), (el) => el.dataset.facet);
   const BATCH = 30;
   let data = null;
@@ -100,6 +101,7 @@
       ? `共 ${matches.length} 个案例`
       : `符合条件的案例：${matches.length} 个（共 ${data.cases.length} 个）`;
     counts.forEach((line) => { line.textContent = summary; });
+    empty.hidden = matches.length > 0;
     list.replaceChildren();
     shown = 0;
     showMore();

@@ -14,7 +14,10 @@
   "use strict";
   const script = document.currentScript;
   const root = new URL("..", script.src); // this file is served at javascripts/search.js
-  const opener = document.querySelector(".cb-search__open");
+  // The header's button, and on the home page a search field in the text (the header's button is
+  // only an icon on a phone); focus goes back to the one that opened the dialog.
+  const openers = Array.from(document.querySelectorAll(".cb-search__open"));
+  let opener = openers[0];
   const dialog = document.getElementById("cb-search");
   if (!opener || !dialog || typeof dialog.showModal !== "function") return;
   const form = dialog.querySelector(".cb-search__form");
@@ -285,8 +288,10 @@
     load().catch(() => {});
   }
 
-  opener.hidden = false;
-  opener.addEventListener("click", open);
+  for (const button of openers) {
+    button.hidden = false;
+    button.addEventListener("click", () => { opener = button; open(); });
+  }
   dialog.querySelector(".cb-search__close").addEventListener("click", () => dialog.close());
   dialog.addEventListener("click", (event) => { if (event.target === dialog) dialog.close(); });
   input.addEventListener("input", schedule);

@@ -25,8 +25,13 @@ FACETS = (("region", "地区", True), ("level", "层级", True), ("period", "政
 
 
 def facet_values(library: Library) -> dict[str, list[dict[str, Any]]]:
-    """Every choice of every facet: id, label, and what the page groups or nests it under."""
-    regions = sorted(library.regions.values(), key=lambda r: r["code"])
+    """Every choice of every facet: id, label, and what the page groups or nests it under.
+
+    Only regions that have a case, in themselves or below: a choice that finds nothing is a dead end.
+    """
+    found = {r["id"] for case in library.cases.values()
+             for r in library.region_chain(case["place"]["region"])}
+    regions = sorted((r for r in library.regions.values() if r["id"] in found), key=lambda r: r["code"])
     categories = {tid: theme["name"] for tid, theme in library.themes.items()}
     return {
         "region": [{"id": r["id"], "name": r["name"], "parent": r.get("parent")} for r in regions],
@@ -53,6 +58,12 @@ def case_facets(library: Library, case: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
+def years(time: dict[str, Any]) -> str:
+    """2018–2021, or 2016 for a case that began and ended in one year (as macros' c.years)."""
+    start, end = time["start"], time["end"]
+    return str(start) if start == end else f"{start}–{end}"
+
+
 def finder_data(library: Library, *, offline: bool = False) -> dict[str, Any]:
     """The finder's data: the facets' choices, and each case with the positions of its choices.
 
@@ -67,7 +78,7 @@ def finder_data(library: Library, *, offline: bool = False) -> dict[str, Any]:
             "id": case["id"], "title": case["title"],
             "url": page_url(record_path("case", case["id"]), offline=offline),
             "place": " › ".join(r["name"] for r in chain),
-            "years": f"{case['time']['start']}–{case['time']['end']}",
+            "years": years(case["time"]),
         }
         for facet, ids in case_facets(library, case).items():
             entry[facet] = [position[facet][i] for i in ids if i in position[facet]]

@@ -219,6 +219,8 @@ class Renderer:
         lib = self.library
         practice = lib.practices[pid]
         uses = lib.uses_of_practice(pid)
+        # Each use with the place of its section on the case page (`#p-2`), which the table links to.
+        placed = [(case, entry, _position(case, entry)) for case, entry in uses]
         measured = {iid for iid, ind in lib.indicators.items() if pid in ind.get("practices", [])}
         values = []
         for case in sorted({c["id"]: c for c, _ in uses}.values(), key=lambda c: c["id"]):
@@ -229,7 +231,7 @@ class Renderer:
         co_used = Counter(e["practice"] for c, _ in uses for e in c["practices"] if e["practice"] != pid)
         related = list(dict.fromkeys(practice.get("related", []) + [p for p, _ in co_used.most_common(8)]))
         return self.render("practice.md.j2", record_path("practice", pid),
-                           self._source("practices", pid), practice=practice, uses=uses,
+                           self._source("practices", pid), practice=practice, uses=placed,
                            values=values, related=[lib.practices[r] for r in related if r in lib.practices],
                            theme=lib.themes[practice["category"]],
                            courses=lib.courses_using("practice", pid))
@@ -248,8 +250,9 @@ class Renderer:
 
     def theme(self, tid: str) -> Page:
         lib = self.library
+        cases = lib.cases_with_theme(tid)
         return self.render("theme.md.j2", record_path("theme", tid), self._source("themes", tid),
-                           theme=lib.themes[tid], cases=lib.cases_with_theme(tid),
+                           theme=lib.themes[tid], cases=cases, anchors=_theme_anchors(lib, tid, cases),
                            practices=[p for p in lib.practices.values() if p["category"] == tid],
                            indicators=[i for i in lib.indicators.values() if i["category"] == tid])
 
@@ -321,6 +324,22 @@ class Renderer:
         return self.render("home.md.j2", "index.md", headline=headline, cases=latest, themes=five,
                            practices=most_used,
                            problems=[(c, p) for c in latest for p in c["problems"][:2]])
+
+
+def _position(case: dict[str, Any], entry: dict[str, Any]) -> int:
+    """1-based place of a practice entry in its case, the N of the case page's `#p-N`."""
+    return next(i for i, e in enumerate(case["practices"], 1) if e is entry)
+
+
+def _theme_anchors(library: Library, theme_id: str, cases: list[dict[str, Any]]) -> dict[str, str]:
+    """Where a theme page sends a reader in each of its cases: the first practice of the theme
+    (`p-N`), else the case's facts, where its themes are listed (`info`)."""
+    anchors = {}
+    for case in cases:
+        first = next((i for i, e in enumerate(case["practices"], 1)
+                      if library.practices.get(e["practice"], {}).get("category") == theme_id), None)
+        anchors[case["id"]] = f"p-{first}" if first else "info"
+    return anchors
 
 
 def _labels() -> dict[str, dict[str, str]]:
