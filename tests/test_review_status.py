@@ -69,7 +69,7 @@ def test_a_reviewed_case_shows_its_reviewer_and_date(sandbox: Path, tmp_path: Pa
     badge = body.select_one(".cb-badges .cb-badge--reviewed")
     assert badge.get_text() == "已审核" and badge["title"] == status_notes()["reviewed"]
     assert badge.find_parent("a")["href"] == "../../guide/reading/#review-status"
-    review = body.select_one("td.cb-review").get_text(" ", strip=True)
+    review = body.select_one(".cb-review").get_text(" ", strip=True)
     assert "casebook-reviewer 2026-11-30 审核通过" in review
     assert status_notes()["reviewed"] in review
 
@@ -78,7 +78,7 @@ def test_a_submitted_case_is_waiting_for_review(sandbox: Path, tmp_path: Path) -
     edit(sandbox, SEED, "status: draft", "status: submitted")
     body = rendered_case(sandbox, tmp_path / "pages")
     assert body.select_one(".cb-badges .cb-badge--submitted").get_text() == "待审核"
-    assert status_notes()["submitted"] in body.select_one("td.cb-review").get_text()
+    assert status_notes()["submitted"] in body.select_one(".cb-review").get_text()
 
 
 def test_a_handout_says_what_its_status_means() -> None:
