@@ -228,6 +228,11 @@ def test_the_page_grades_every_pair_as_the_indicator_pages_do_and_leads_with_wha
     assert order == sorted(order) and "可参照" in grades, grades
     wide = tab.evaluate("document.documentElement.scrollWidth")
     assert wide <= width + 1, f"the page scrolls sideways at {width} px ({wide} px)"
+    cells = tab.locator('tbody[data-name="indicators"] td[data-case]').evaluate_all(
+        "cells => cells.map(td => [td.getAttribute('data-label'), getComputedStyle(td).display])")
+    assert {label for label, _ in cells} == {"毕节市", "遵义市"}
+    # A card per row on the phone, each value under its case's name; a table on the desktop.
+    assert {display for _, display in cells} == ({"block"} if width == 360 else {"table-cell"})
     context.close()
 
 

@@ -225,6 +225,7 @@
       }
       row.setAttribute("data-grade", Object.keys(RANK)[worst]);
       var last = cell("td", cases[0].indicators[iid].querySelector("td:last-child"));
+      last.setAttribute("data-label", "可比性");
       last.insertBefore(notes, last.firstChild);
       row.appendChild(last);
       rows.push({ row: row, worst: worst, position: position, sheet: sheetRow(iid, cases, notes) });
@@ -425,6 +426,16 @@
       each('[data-count="' + body.getAttribute("data-name") + '"]', function (el) { el.textContent = String(count); });
     });
     tools.hidden = !(ready && sheet && sheet.rows.length);
+    /* On a phone each row is a card (comparison.css): every cell names its case. */
+    each(".cb-compare table", function (table) {
+      var names = {};
+      toArray(table.querySelectorAll("thead th[data-case]")).forEach(function (th) {
+        names[th.getAttribute("data-case")] = th.textContent;
+      });
+      toArray(table.querySelectorAll("td[data-case]")).forEach(function (td) {
+        td.setAttribute("data-label", names[td.getAttribute("data-case")] || "");
+      });
+    });
   }
 
   function show(ids) {
