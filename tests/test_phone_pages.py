@@ -108,6 +108,14 @@ def test_a_one_year_case_shows_one_year(sandbox: Path) -> None:
     assert f"{start}–{start}" not in (site / "finder" / "cases.json").read_text(encoding="utf-8")
     facts = content(page(site, "cases/qinghai-jiceng-dangjian/")).select_one(".cb-facts").get_text()
     assert f"{start} 年" in facts
+    compared = (site / "compare" / "cases" / "qinghai-jiceng-dangjian.json").read_text(encoding="utf-8")
+    assert f"{start}–{start}" not in compared and f"{start} 年" in compared
+    from casebook.files.handouts import handouts
+    from casebook.library.check import check_library
+
+    library = check_library(sandbox, workers=1).library
+    printed = [h.html for h in handouts(library, sandbox)]
+    assert printed and not any(f"{start}–{start}" in html for html in printed)
 
 
 def test_the_finder_lists_only_regions_with_cases(site: Path) -> None:
