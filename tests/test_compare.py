@@ -332,3 +332,19 @@ def test_every_indicator_several_cases_report_has_one_chart_holding_its_gradable
         assert all(whos[key] in texts for key in gradable), iid
         charted += 1
     assert charted >= 6
+
+
+def test_the_quick_score_agrees_with_the_grade_it_stands_for(library) -> None:
+    """compare_values ranks candidates by counting, and words only the chosen one's grade."""
+    from casebook.library.compare import _RANK, _score, _Side
+
+    pairs = 0
+    for iid in library.indicators:
+        sides = [_Side(v) for v in reported(library, iid)]
+        for a in sides:
+            for b in sides:
+                if a is not b:
+                    found = grade(a.item, b.item)
+                    assert _score(a, b) == (_RANK[found.grade], len(found.differences)), (iid, a.item.key, b.item.key)
+                    pairs += 1
+    assert pairs > 100

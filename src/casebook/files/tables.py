@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from casebook.library.compare import compare_values, reported, who
+from casebook.library.compare import indicator_comparison, who
 from casebook.library.link import Library
 from casebook.library.references import names_only
 from casebook.records.validate import choices, schema_node
@@ -193,7 +193,7 @@ def case_table(library: Library) -> Table:
 def value_table(library: Library) -> Table:
     """One row per reported value (long format), in case order then record order."""
     column = {c.key: c for c in value_columns()}
-    comparisons = {iid: compare_values(reported(library, iid)) for iid in library.indicators}
+    comparisons = {iid: indicator_comparison(library, iid) for iid in library.indicators}
     table = Table("indicators", "指标数据", "一个案例报告的一个数值一行", value_columns())
     for case in library.sorted_cases():
         citations = {s["id"]: _citation(s) for s in case["sources"]}  # one string per source

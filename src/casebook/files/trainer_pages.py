@@ -25,7 +25,7 @@ from casebook.files.export import (
     table_files,
 )
 from casebook.files.tables import all_tables
-from casebook.library.compare import caveats, compare_values, facets, reported, who
+from casebook.library.compare import caveats, facets, indicator_comparison, who
 from casebook.library.link import VOCABULARIES, Library
 from casebook.site.charts import bar_chart
 from casebook.site.render import Page, Renderer, record_path
@@ -50,7 +50,7 @@ def trainer_outputs(library: Library, root: Path, settings: dict[str, Any] | Non
     del tables
     yield from compare_outputs(library, renderer)
     for iid in sorted(library.indicators):
-        chart = bar_chart(library.indicators[iid], compare_values(reported(library, iid)))
+        chart = bar_chart(library.indicators[iid], indicator_comparison(library, iid))
         if chart:
             yield renderer.render("chart.svg.j2", f"charts/{iid}.svg", chart=chart,
                                   indicator=library.indicators[iid])

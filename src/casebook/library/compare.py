@@ -187,20 +187,53 @@ def _difference(a: Facet, b: Facet) -> str:
     return text
 
 
-def grade(a: Reported, b: Reported) -> Grade:
-    """How `a` and `b` compare, with every difference (for 不可比较, only those that block)."""
-    pairs = list(zip(facets(a.value, a.level), facets(b.value, b.level), strict=True))
+class _Side:
+    """A value with its facets and caveats worked out once, for grading it against many."""
+
+    __slots__ = ("caveats", "facets", "item", "position", "signature")
+
+    def __init__(self, item: Reported, position: int = 0) -> None:
+        self.item, self.position = item, position  # position: in record order, to break ties
+        self.facets = facets(item.value, item.level)
+        self.caveats = caveats(item.value)
+        # Two values of one signature grade alike against any third.
+        self.signature = (tuple(f.key for f in self.facets), tuple(self.caveats))
+
+
+def _caveats_of_pair(a: _Side, b: _Side) -> tuple[list[str], list[str]]:
+    mine, theirs = a.caveats, b.caveats
+    if a.item.case_id == b.item.case_id and a.item.value["source"] == b.item.value["source"]:
+        # One document: whatever year it is dated by, it is the same year for both.
+        mine, theirs = [c for c in mine if c != _INFERRED], [c for c in theirs if c != _INFERRED]
+    return mine, theirs
+
+
+def _score(a: _Side, b: _Side) -> tuple[int, int]:
+    """(rank of the grade, number of differences) of `grade(a, b)`, without the words."""
+    pairs = list(zip(a.facets, b.facets, strict=True))
+    blocked = sum(x.key != y.key and (x.blocking or y.blocking) for x, y in pairs)
+    if blocked:
+        return _RANK[APART], blocked
+    mine, theirs = _caveats_of_pair(a, b)
+    said = sum(x.key != y.key for x, y in pairs) + len(set(mine) | set(theirs))
+    return (_RANK[REFERENCE] if said else _RANK[DIRECT]), said
+
+
+def _grade(a: _Side, b: _Side) -> Grade:
+    pairs = list(zip(a.facets, b.facets, strict=True))
     blocking = [_difference(x, y) for x, y in pairs if x.key != y.key and (x.blocking or y.blocking)]
     if blocking:
         return Grade(APART, tuple(blocking))
     stated = [_difference(x, y) for x, y in pairs if x.key != y.key]
-    mine, theirs = caveats(a.value), caveats(b.value)
-    if a.case_id == b.case_id and a.value["source"] == b.value["source"]:
-        # One document: whatever year it is dated by, it is the same year for both.
-        mine, theirs = [c for c in mine if c != _INFERRED], [c for c in theirs if c != _INFERRED]
-    stated += [_BOTH.get(c, "两者" + c) if c in theirs else a.who + c for c in mine]
-    stated += [b.who + c for c in theirs if c not in mine]
+    mine, theirs = _caveats_of_pair(a, b)
+    stated += [_BOTH.get(c, "两者" + c) if c in theirs else a.item.who + c for c in mine]
+    stated += [b.item.who + c for c in theirs if c not in mine]
     return Grade(REFERENCE if stated else DIRECT, tuple(stated))
+
+
+def grade(a: Reported, b: Reported) -> Grade:
+    """How `a` and `b` compare, with every difference (for 不可比较, only those that block)."""
+    return _grade(_Side(a), _Side(b))
 
 
 def _blocking_key(item: Reported) -> tuple[Any, ...]:
@@ -219,10 +252,12 @@ def set_label(index: int) -> str:
 def best_match(item: Reported, others: Sequence[Reported]) -> tuple[Reported, Grade]:
     """The other value that compares best with `item` (best grade, then fewest differences,
     then record order)."""
-    ranked = [(_RANK[g.grade], len(g.differences), i, other, g)
-              for i, other in enumerate(others) for g in [grade(item, other)]]
-    _, _, _, other, found = min(ranked, key=lambda r: r[:3])
-    return other, found
+    return _best(_Side(item), [_Side(other, i) for i, other in enumerate(others)])
+
+
+def _best(mine: _Side, others: Sequence[_Side]) -> tuple[Reported, Grade]:
+    best = min(others, key=lambda other: (*_score(mine, other), other.position))
+    return best.item, _grade(mine, best)
 
 
 def explain(item: Reported, other: Reported, found: Grade) -> str:
@@ -236,35 +271,65 @@ def exact_key(item: Reported) -> tuple[Any, ...] | None:
     return tuple(f.key for f in facets(item.value, item.level))
 
 
+def indicator_comparison(library: Library, indicator_id: str) -> Comparison:
+    """`compare_values` of the indicator's values, worked out once per library: its page, the
+    index, the downloads and the chart file all ask."""
+    made = library.__dict__.setdefault("_comparisons", {})
+    if indicator_id not in made:
+        made[indicator_id] = compare_values(reported(library, indicator_id))
+    return made[indicator_id]
+
+
 def compare_values(values: Sequence[Reported]) -> Comparison:
     """Group one indicator's values into sets and grade each against the other cases' values.
 
-    Each value is graded against the best value of another case: a directly comparable one is
-    found by its key; otherwise the nearest is sought among the other cases' values of its set
-    (or, for a value no other case's value may share an axis with, among all of them), the first
-    `SCAN` in record order, so that an indicator a thousand cases report stays linear in time.
+    Each value is graded against the best value of another case: among the other cases' values
+    of its set (or, for a value no other case's value may share an axis with, among all of
+    them). Values that grade alike (one signature) are tried once, by the first of them of
+    another case, and at most `SCAN` signatures are tried, so that an indicator a thousand cases
+    report stays linear in time while giving what trying every value would.
     """
     comparison = group_values(values)
-    exact: dict[tuple[Any, ...], list[Reported]] = {}
+    sides = {item.key: _Side(item, i) for i, item in enumerate(values)}
+    candidates = {s.label: _first_of_each_signature([sides[m.key] for m in s.members]) for s in comparison.sets}
+    everyone = _first_of_each_signature(list(sides.values()))
+    twins = {label: {first.signature: (first, second) for first, second in found}
+             for label, found in candidates.items()}
     for item in values:
-        if (key := exact_key(item)) is not None:
-            exact.setdefault(key, []).append(item)
-    members = {s.label: s.members for s in comparison.sets}
-    for item in values:
-        key = exact_key(item)
-        twin = next((o for o in exact.get(key, ()) if o.case_id != item.case_id), None) if key else None
-        if twin is not None:
-            comparison.grades[item.key], comparison.partners[item.key] = Grade(DIRECT), twin
+        mine = sides[item.key]
+        twin = _others([twins[comparison.set_label[item.key]][mine.signature]], item.case_id)
+        if twin and not mine.caveats:  # its exact twin in another case: directly comparable
+            comparison.grades[item.key], comparison.partners[item.key] = Grade(DIRECT), twin[0].item
             continue
-        pool = [o for o in members[comparison.set_label[item.key]] if o.case_id != item.case_id]
-        pool = pool or [o for o in values if o.case_id != item.case_id]
+        pool = _others(candidates[comparison.set_label[item.key]], item.case_id)
+        pool = pool or _others(everyone, item.case_id)
         if not pool:
             continue
-        other, found = best_match(item, pool[:SCAN])
+        other, found = _best(mine, pool[:SCAN])
         comparison.grades[item.key], comparison.partners[item.key] = found, other
         if found.grade != DIRECT:
             comparison.notes[item.key] = explain(item, other, found)
     return comparison
+
+
+def _first_of_each_signature(sides: list[_Side]) -> list[tuple[_Side, _Side | None]]:
+    """Per signature, in record order: its first value, and its first value of another case."""
+    found: dict[tuple[Any, ...], list[_Side | None]] = {}
+    for side in sides:
+        first = found.setdefault(side.signature, [side, None])
+        if first[1] is None and first[0] is not side and first[0].item.case_id != side.item.case_id:
+            first[1] = side
+    return [(first, second) for first, second in found.values()]
+
+
+def _others(candidates: list[tuple[_Side, _Side | None]], case_id: str) -> list[_Side]:
+    """One value per signature that is not of `case_id`, in record order."""
+    chosen = []
+    for first, second in candidates:
+        pick = first if first.item.case_id != case_id else second
+        if pick is not None:
+            chosen.append(pick)
+    return sorted(chosen, key=lambda side: side.position)
 
 
 def group_values(values: Sequence[Reported]) -> Comparison:

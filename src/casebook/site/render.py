@@ -20,7 +20,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
-from casebook.library.compare import compare_values, reported
+from casebook.library.compare import indicator_comparison, reported
 from casebook.library.link import Library
 from casebook.library.references import Target, names_only, resolve
 from casebook.records.validate import choices, schema_node
@@ -241,7 +241,7 @@ class Renderer:
         indicator = lib.indicators[iid]
         values = [(case, value, lib.region_chain(case["place"]["region"]))
                   for case, value in lib.values_of_indicator(iid)]
-        comparison = compare_values(reported(lib, iid))
+        comparison = indicator_comparison(lib, iid)
         return self.render("indicator.md.j2", record_path("indicator", iid),
                            self._source("indicators", iid), indicator=indicator, values=values,
                            comparison=comparison, chart=bar_chart(indicator, comparison),
@@ -271,7 +271,7 @@ class Renderer:
             cases = len({v.case_id for v in values})
             if cases < 2:
                 continue
-            comparison = compare_values(values)
+            comparison = indicator_comparison(lib, iid)
             grades = Counter(g.grade for g in comparison.grades.values())
             rows.append({"indicator": indicator, "cases": cases, "count": len(values), "grades": grades,
                          "chart": bool(drawn_sets(indicator, comparison))})
