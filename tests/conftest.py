@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,18 @@ def run_cli(*args: str | Path, cwd: Path = ROOT) -> CliResult:
     done = subprocess.run([sys.executable, "-m", "casebook.cli", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=120)
     return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture(autouse=True)
+def _build_date_left_as_found() -> Iterator[None]:
+    """Making handouts in this process pins SOURCE_DATE_EPOCH for the typesetter (as the `casebook
+    pdf` command does); no test may pass its build date on to the builds of the tests after it."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    yield
+    if before is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 @pytest.fixture

@@ -74,6 +74,9 @@ STIR = """() => {
   for (const element of document.querySelectorAll("article *")) {
     for (const type of types) element.dispatchEvent(new Event(type, {bubbles: true}));
   }
+  // The home page's search button opens the search dialog when clicked, as it should; close it so
+  // that the reader's pointer reaches the article again.
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   return document.querySelectorAll("article *").length;
 }"""
 
