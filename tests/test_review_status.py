@@ -104,3 +104,12 @@ def test_the_workbook_explains_the_statuses(sandbox: Path) -> None:
     assert cases.loc["zunyi-wuqiang-zuzhi", ["审核状态", "审核人", "审核日期"]].tolist() == [
         "已审核", "casebook-reviewer", "2026-11-30"]
     assert cases["审核人"].isna().sum() == len(cases) - 1  # drafts have no reviewer
+
+
+def test_the_case_list_and_the_compare_page_explain_the_status_too(built_site: Path) -> None:
+    listed = BeautifulSoup((built_site / "cases" / "index.html").read_text("utf-8"), "html.parser")
+    cells = listed.select('article td[data-label="状态"] a')
+    assert cells and all(a["href"].endswith("guide/reading/#review-status") for a in cells)
+    assert {a["title"] for a in cells} <= set(status_notes().values())
+    part = (built_site / "compare" / "cases" / "zunyi-wuqiang-zuzhi.json").read_text("utf-8")
+    assert "#review-status" in part and status_notes()["draft"] in part
