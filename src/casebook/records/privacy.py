@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from casebook.records.load import Document, leaves
+from casebook.records.load import Document, leaves, scalars
 from casebook.records.problems import Problem, field_name
 
 _PROVINCES = {
@@ -188,17 +188,13 @@ def _household_names(text: str) -> Iterator[tuple[int, str, str]]:
                 yield start, "贫困户姓名", name[0] + "*" * (len(name) - 1)
 
 
-def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str, bool]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
-    elif isinstance(value, str):
-        yield path, value, False
-    elif isinstance(value, int) and not isinstance(value, bool):
-        yield path, str(value), True
+def _strings(value: Any) -> Iterator[tuple[tuple[str | int, ...], str, bool]]:
+    """Texts, and whole numbers as text (an id or phone number typed as a number), with paths."""
+    for path, item in scalars(value):
+        if isinstance(item, str):
+            yield path, item, False
+        elif isinstance(item, int) and not isinstance(item, bool):
+            yield path, str(item), True
 
 
 def joined_texts(values: list[Any]) -> str:
@@ -229,7 +225,7 @@ def personal_data_problems(doc: Document, values: list[Any] | None = None,
         return []
     problems = []
     source: str | None = None
-    for path, text, figure in _strings(doc.data, ()):
+    for path, text, figure in _strings(doc.data):
         for offset, what, masked in find_personal_data(text, figure=figure):
             if source is None:
                 source = doc.path.read_text(encoding="utf-8-sig")
