@@ -236,23 +236,13 @@ def grade(a: Reported, b: Reported) -> Grade:
     return _grade(_Side(a), _Side(b))
 
 
-def _blocking_key(item: Reported) -> tuple[Any, ...]:
-    return tuple(f.key for f in facets(item.value, item.level) if f.blocking)
-
-
-def _set_facts(item: Reported) -> str:
-    shown = [f for f in facets(item.value, item.level) if f.blocking and f.name != "单位"]
+def _set_facts(side: _Side) -> str:
+    shown = [f for f in side.facets if f.blocking and f.name != "单位"]
     return "；".join(f.label if f.name != "范围层级" else f"范围层级：{f.label}" for f in shown)
 
 
 def set_label(index: int) -> str:
     return chr(ord("A") + index) if index < 26 else str(index + 1)
-
-
-def best_match(item: Reported, others: Sequence[Reported]) -> tuple[Reported, Grade]:
-    """The other value that compares best with `item` (best grade, then fewest differences,
-    then record order)."""
-    return _best(_Side(item), [_Side(other, i) for i, other in enumerate(others)])
 
 
 def _best(mine: _Side, others: Sequence[_Side]) -> tuple[Reported, Grade]:
@@ -266,9 +256,8 @@ def explain(item: Reported, other: Reported, found: Grade) -> str:
 
 def exact_key(item: Reported) -> tuple[Any, ...] | None:
     """Equal for two values exactly when they are directly comparable; None if no value is."""
-    if caveats(item.value):
-        return None
-    return tuple(f.key for f in facets(item.value, item.level))
+    side = _Side(item)
+    return None if side.caveats else side.signature[0]
 
 
 def indicator_comparison(library: Library, indicator_id: str) -> Comparison:
@@ -289,8 +278,8 @@ def compare_values(values: Sequence[Reported]) -> Comparison:
     another case, and at most `SCAN` signatures are tried, so that an indicator a thousand cases
     report stays linear in time while giving what trying every value would.
     """
-    comparison = group_values(values)
     sides = {item.key: _Side(item, i) for i, item in enumerate(values)}
+    comparison = _grouped(list(sides.values()))
     candidates = {s.label: _first_of_each_signature([sides[m.key] for m in s.members]) for s in comparison.sets}
     everyone = _first_of_each_signature(list(sides.values()))
     twins = {label: {first.signature: (first, second) for first, second in found}
@@ -332,15 +321,15 @@ def _others(candidates: list[tuple[_Side, _Side | None]], case_id: str) -> list[
     return sorted(chosen, key=lambda side: side.position)
 
 
-def group_values(values: Sequence[Reported]) -> Comparison:
-    """Group one indicator's values into sets that can share an axis (without grading them)."""
+def _grouped(sides: list[_Side]) -> Comparison:
+    """Values grouped into sets that can share an axis: equal in every facet that blocks."""
     comparison = Comparison()
     by_key: dict[tuple[Any, ...], ComparableSet] = {}
-    for item in values:
-        key = _blocking_key(item)
+    for side in sides:
+        key = tuple(f.key for f in side.facets if f.blocking)
         if key not in by_key:
-            by_key[key] = ComparableSet(set_label(len(by_key)), [], _set_facts(item))
+            by_key[key] = ComparableSet(set_label(len(by_key)), [], _set_facts(side))
             comparison.sets.append(by_key[key])
-        by_key[key].members.append(item)
-        comparison.set_label[item.key] = by_key[key].label
+        by_key[key].members.append(side.item)
+        comparison.set_label[side.item.key] = by_key[key].label
     return comparison
