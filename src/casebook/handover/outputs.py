@@ -1,4 +1,4 @@
-"""Everything the site serves that is made from the records, for any engine adapter to publish."""
+"""Everything the site serves that is made from the records, for any site engine to publish."""
 
 from __future__ import annotations
 
@@ -38,10 +38,11 @@ def site_outputs(library: Library, root: Path, settings: dict[str, Any] | None =
 
 def staged_site_outputs(library: Library, root: Path, folder: Path,
                         settings: dict[str, Any] | None = None,
-                        *, workers: int | None = None) -> list[StagedFile]:
+                        *, workers: int | None = None, set_aside: bool = True) -> list[StagedFile]:
     """The same files written under `folder` (see prerendered.stage), by the workers that made
-    them, so no process ever holds the whole site: what an engine adapter publishes."""
-    return _outputs(library, root, settings, workers, partial(stage, folder=folder))
+    them, so no process ever holds the whole site: what a site engine builds."""
+    return _outputs(library, root, settings, workers,
+                    partial(stage, folder=folder, set_aside=set_aside))
 
 
 def _outputs(library: Library, root: Path, settings: dict[str, Any] | None, workers: int | None,
