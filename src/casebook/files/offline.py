@@ -100,6 +100,13 @@ UNREACHED = {
     # The workbook writer (javascripts/vendor/): names of XML namespaces written into a workbook.
     "http://schemas.openxmlformats.org/": "an XML namespace name in a workbook, never requested",
     "http://schemas.microsoft.com/office/": "likewise",
+    # Zensical's build of the theme script: lazy loaders for features the site does not use, and
+    # the names of the SVG, MathML and XHTML namespaces (never requested).
+    "https://unpkg.com/pyodide@": "only for runnable Python blocks (markdown-exec), not configured",
+    "https://cdn.jsdelivr.net/pyodide/": "likewise, pyodide's packages",
+    "https://unpkg.com/ace-builds@": "only for editable code blocks, not configured",
+    "https://unpkg.com/glightbox@": "only with the image lightbox, not configured",
+    "http://www.w3.org/": "an XML namespace name in the theme script, never requested",
 }
 
 
