@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from casebook.handover.engines import (
     Engine,
@@ -98,7 +99,8 @@ def build(root: Path, site_dir: Path, engine: Engine, *, library: Library | None
                            site_url=staged.settings.get("site_url", ""),
                            epoch=build_epoch(root, library), offline=offline, workers=workers,
                            shard_chars=int(staged.settings.get("search_shard_chars", SHARD_CHARS)))
-    broken = broken_links(site_dir)
+    broken = broken_links(site_dir, root_path=urlsplit(staged.settings.get("site_url", "")).path
+                          or "/")
     if broken and strict:
         raise FinishError(f"{engine.label} 构建的网站有 {len(broken)} 个站内链接无法打开：\n"
                           + "\n".join(broken[:40]))

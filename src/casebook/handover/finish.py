@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import posixpath
+import re
 import time
 from dataclasses import dataclass
 from html import escape
@@ -48,24 +49,29 @@ def built_file(path: str, *, directory_urls: bool) -> str:
     return f"{stem}/index.html"
 
 
-def put_back_pages(site_dir: Path, stage_dir: Path) -> int:
-    """Put each generated page's HTML back into its built file; return how many pages."""
+_CANONICAL = re.compile(r'<link rel="canonical" href="(?![a-z][a-z0-9+.-]*://)[^"]*"\s*/?>\n?')
+
+
+def finish_pages(site_dir: Path, stage_dir: Path) -> int:
+    """Put each generated page's HTML back into its built file, and drop any canonical link that
+    is not a full address (one engine writes `/cases/x/` when the site has no address, which
+    would point a file:// copy at the disk's root); return how many pages got their HTML back."""
     manifest = json.loads((stage_dir / MANIFEST).read_text(encoding="utf-8"))
     directory_urls = not manifest["offline"]
-    missing, done = [], 0
-    for path, has_blocks in sorted(manifest["pages"].items()):
-        if not has_blocks:
-            continue
-        built = site_dir / built_file(path, directory_urls=directory_urls)
-        if not built.is_file():
-            missing.append(path)
-            continue
-        html = built.read_text(encoding="utf-8")
-        built.write_text(put_back_staged_html(html, stage_dir / BLOCKS / f"{path}.json"),
-                         encoding="utf-8")
-        done += 1
-    if missing:
-        raise FinishError("网站引擎没有生成以下页面：\n" + "\n".join(missing[:20]))
+    blocks = {built_file(path, directory_urls=directory_urls): path
+              for path, has_blocks in manifest["pages"].items() if has_blocks}
+    done = 0
+    for built in sorted(site_dir.rglob("*.html")):
+        rel = built.relative_to(site_dir).as_posix()
+        html = original = built.read_text(encoding="utf-8")
+        if rel in blocks:
+            html = put_back_staged_html(html, stage_dir / BLOCKS / f"{blocks.pop(rel)}.json")
+            done += 1
+        html = _CANONICAL.sub("", html)
+        if html != original:
+            built.write_text(html, encoding="utf-8")
+    if blocks:
+        raise FinishError("网站引擎没有生成以下页面：\n" + "\n".join(sorted(blocks.values())[:20]))
     return done
 
 
@@ -105,7 +111,7 @@ def finish_site(site_dir: Path, stage_dir: Path, library: Library, engine: Engin
                 shard_chars: int = SHARD_CHARS) -> Finished:
     """Everything after the engine's build (see the module docstring)."""
     remove_leftovers(site_dir, engine)
-    pages = put_back_pages(site_dir, stage_dir)
+    pages = finish_pages(site_dir, stage_dir)
     write_sitemap(site_dir, "" if offline else site_url, epoch)
     if offline:
         finish_offline_copy(site_dir, library)

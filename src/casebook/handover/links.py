@@ -25,8 +25,13 @@ def _parse(path: Path) -> HTMLParser:
     return HTMLParser(path.read_text(encoding="utf-8"))
 
 
-def broken_links(site: Path, *, later: Iterable[str] = ("handouts/",)) -> list[str]:
-    """`page → link` for every internal link of the site at `site` that does not resolve."""
+def broken_links(site: Path, *, later: Iterable[str] = ("handouts/",),
+                 root_path: str = "/") -> list[str]:
+    """`page → link` for every internal link of the site at `site` that does not resolve.
+
+    `root_path`: the path of the site's address (`/casebook/` for https://example.org/casebook/),
+    which links from the site's root (the error page's) start with.
+    """
     site = site.resolve()
     later = tuple(later)
     pages = sorted(site.rglob("*.html"))
@@ -41,7 +46,9 @@ def broken_links(site: Path, *, later: Iterable[str] = ("handouts/",)) -> list[s
                 continue
             parts = urlsplit(ref)
             if parts.path.startswith("/"):  # 404.html links from the site root
-                target = (site / unquote(parts.path).lstrip("/")).resolve()
+                path = unquote(parts.path)
+                path = path[len(root_path):] if path.startswith(root_path) else path
+                target = (site / path.lstrip("/")).resolve()
             else:
                 target = (html.parent / unquote(parts.path)).resolve() if parts.path else html
             if target.is_dir():
