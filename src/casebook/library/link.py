@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.library.references import REFERENCE, VALUE_FIELD, Unresolved, resolve
+from casebook.library.region_codes import check_region_codes
 from casebook.records.load import Document, leaves, strings_in
 from casebook.records.problems import Problem, field_name
 
@@ -324,7 +325,10 @@ def _check_value(library: Library, doc: Document, i: int, value: dict[str, Any],
 
 def _check_regions(library: Library, origin: dict, problem: Any) -> None:
     parent_level = {"prefecture": "province", "county": "prefecture"}
+    checked = check_region_codes(library.regions, origin, problem)
     for rid, region in library.regions.items():
+        if rid in checked:
+            continue
         doc, base = origin[("regions", rid)]
         parent_id = region.get("parent")
         wanted = parent_level.get(region["level"])
@@ -336,7 +340,8 @@ def _check_regions(library: Library, origin: dict, problem: Any) -> None:
         if parent is None:
             problem(doc, (*base, "parent"), f"上级地区 {parent_id} 不存在", _suggest(parent_id, library.regions, "regions"))
             continue
-        if wanted and parent["level"] != wanted:
+        # GB/T 2260 puts some counties directly under a province (Beijing's districts).
+        if wanted and parent["level"] != wanted and (region["level"], parent["level"]) != ("county", "province"):
             problem(doc, (*base, "parent"),
                     f"{region['name']}的上级应是{wanted}级地区，{parent['name']}是{parent['level']}级")
         prefix = 2 if parent["level"] == "province" else 4
