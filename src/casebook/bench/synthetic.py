@@ -18,8 +18,8 @@ import copy
 import random
 import re
 import shutil
-from collections import Counter
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 

