@@ -20,6 +20,7 @@ from typing import Any
 
 from casebook.library.references import REFERENCE, VALUE_FIELD, Unresolved, resolve
 from casebook.library.region_codes import check_region_codes
+from casebook.records import catalogue
 from casebook.records.load import Document, leaves, strings_in
 from casebook.records.problems import Problem, field_name
 
@@ -319,8 +320,9 @@ def _check_value(library: Library, doc: Document, i: int, value: dict[str, Any],
         if (low is not None and number < low) or (high is not None and number > high):
             span = f"{'' if low is None else low} 到 {'' if high is None else high}"
             problem(doc, (*path, key),
-                    f"indicators[{i}].{key}：{number}{value['unit']} 超出指标 {indicator['id']} 的取值范围（{span}）",
-                    "百分比写成 41.73 而不是 0.4173 或 4173；如果原文确实超过范围，请核对原文。", "range")
+                    catalogue.say("numbers.range", index=i, key=key, number=number, unit=value["unit"],
+                        indicator=indicator["id"], span=span),
+                    catalogue.text("numbers.range_hint"), "range")
 
 
 def _check_regions(library: Library, origin: dict, problem: Any) -> None:
