@@ -198,9 +198,9 @@ def build_library(
         known = library.of(target)
         if ref in known or (target, ref) in rejected_ids:
             return
-        labels = {"case": "案例", "practices": "做法", "indicators": "指标", "themes": "主题",
-                  "regions": "地区", "periods": "政策阶段"}
-        problem(doc, (*base, *path), f"{field_name((*base, *path))}：{labels[target]} {ref} 不存在",
+        problem(doc, (*base, *path),
+                catalogue.say("references.missing", field=field_name((*base, *path)),
+                              kind=catalogue.text("references.kinds")[target], ref=ref),
                 _suggest(ref, known, target))
 
     for rid, case in library.cases.items():
@@ -307,10 +307,9 @@ def _check_value(library: Library, doc: Document, i: int, value: dict[str, Any],
     path: tuple[str | int, ...] = ("indicators", i)
     if value["unit"] != indicator["unit"]:
         problem(doc, (*path, "unit"),
-                f"indicators[{i}].unit：单位 {value['unit']} 与指标 {indicator['id']}（{indicator['name']}）"
-                f"的单位 {indicator['unit']} 不符",
-                "请换算成指标的单位：如 1.68万人 写 value: 16800、unit: 人；6.8亿元 写 680000000、unit: 元。"
-                "如果口径确实不同，请选用或新建另一个指标。", "unit")
+                catalogue.say("numbers.unit", index=i, unit=value["unit"], indicator=indicator["id"],
+                              name=indicator["name"], wanted=indicator["unit"]),
+                catalogue.text("numbers.unit_hint"), "unit")
     low = indicator.get("minimum", 0 if indicator["unit"] == "%" else None)
     high = indicator.get("maximum", 100 if indicator["unit"] == "%" else None)
     for key in ("value", "value_max"):
