@@ -35,6 +35,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     new.add_argument("--level", help="实践主体层级：province、prefecture、county、township 或 village"
                                      "（默认按地区的层级）。")
     new.add_argument("--id", dest="case_id", help="案例编号（默认由地区编号和标题拼音生成）。")
+    new.add_argument("--add-region", action="store_true",
+                     help="地区不在词表里时，按 GB/T 2260 把它和缺少的上级地区加入 cases/vocab/regions/regions.yaml"
+                          "（地区写全称或六位代码；在终端里直接运行时会询问）。")
     imp = commands.add_parser(
         "import", help="把填好的 Excel 模板转成案例文件；有问题时逐格指出（工作表!单元格）。",
         description="读取按本库模板填写的 .xlsx，检查后写入 cases/<案例编号>.yaml。有问题时不写文件，退出码为 1。")
@@ -71,9 +74,12 @@ def run(args: argparse.Namespace, root: Path) -> int:
 
 def _new_case(args: argparse.Namespace, root: Path) -> int:
     library = check_library(root).library
-    path = new_case_command(root, library, region=args.region, title=args.title, level=args.level,
-                            case_id=args.case_id)
+    path, added = new_case_command(root, library, region=args.region, title=args.title, level=args.level,
+                                   case_id=args.case_id, add_region=args.add_region)
     rel = path.relative_to(root).as_posix()
+    if added:
+        names = "、".join(f"{r['name']}（{r['id']}，{r['code']}）" for r in added)
+        print(f"已按 GB/T 2260 把 {names} 加入 cases/vocab/regions/regions.yaml。")
     print(f"已创建 {rel}。\n下一步：\n"
           f"  1. 打开 {rel}，把每个“【待填写】”换成内容（# 开头的注释说明了每个字段）；\n"
           "  2. 运行 make validate，按提示修改，直到检查通过；\n"
