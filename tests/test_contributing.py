@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
-from casebook.records.fields import case_fields, field_by_path
+from casebook.records.fields import case_fields
 from conftest import ROOT, run_cli
 from sitebuild import content, page
 
