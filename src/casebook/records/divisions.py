@@ -90,7 +90,7 @@ def new_regions(code: str, regions: dict[str, dict[str, Any]]) -> list[dict[str,
     """Region records to add so that the division `code` and all above it are in the library.
 
     Ids are the pinyin of the short name, with the parent's id added when that is taken
-    (`chaoyang-changchun`), as the regions schema asks; existing records are reused by code.
+    (`<pinyin>-changchun`), as the regions schema asks; existing records are reused by code.
     """
     by_code = {r["code"]: rid for rid, r in regions.items()}
     taken = set(regions)
