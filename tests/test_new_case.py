@@ -197,3 +197,36 @@ def test_an_ambiguous_name_asks_for_the_code_and_a_failed_option_writes_no_regio
                   cwd=sandbox)
     assert by_code.code == 0, by_code.output
     assert "杭州市（hangzhou，330100）" in by_code.stdout
+
+
+def test_at_a_terminal_the_place_is_chosen_from_the_national_list(sandbox: Path) -> None:
+    """With a terminal (a pseudo-terminal here), new-case lists what GB/T 2260 has and asks."""
+    import pty
+    import select
+
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    process = subprocess.Popen([sys.executable, "-m", "casebook.cli", "new-case", "--root", str(sandbox)],
+                               stdin=terminal, stdout=terminal, stderr=terminal, cwd=sandbox, env=env)
+    os.close(terminal)
+    # Region, which of the two 西湖区, title, then the suggested level and id (Enter).
+    os.write(controller, "西湖区\n2\n南昌西湖区推行“红色物业”\n\n\n".encode())
+    shown = b""
+    while True:
+        ready, _, _ = select.select([controller], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the command has ended and closed its side
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert process.wait(timeout=60) == 0, shown.decode(errors="replace")
+    os.close(controller)
+    text = shown.decode("utf-8", errors="replace")
+    assert "1. 浙江省 › 杭州市 › 西湖区（330106）" in text and "2. 江西省 › 南昌市 › 西湖区（360103）" in text
+    regions = yaml.safe_load((sandbox / "cases" / "vocab" / "regions" / "regions.yaml").read_text("utf-8"))
+    assert [(r["name"], r["code"]) for r in regions[-3:]] == [("江西省", "360000"), ("南昌市", "360100"),
+                                                               ("西湖区", "360103")]
