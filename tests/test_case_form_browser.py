@@ -65,6 +65,14 @@ def tab(browser: Any, server: str) -> Iterator[Any]:
     context.close()
 
 
+def stripped(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: stripped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [stripped(v) for v in value]
+    return value.strip() if isinstance(value, str) else value
+
+
 def open_form(page: Any, server: str) -> None:
     page.goto(server + "contribute/")
     page.wait_for_selector("#case-form-fields .cb-form__field")
@@ -247,3 +255,24 @@ def test_the_form_and_the_validator_refuse_the_invalid_examples_naming_the_same_
         assert validator_fields[name], f"{name}: the validator accepts it"
         assert found, f"{name}: the form accepts it"
         assert validator_fields[name] & set(found), (name, validator_fields[name], found)
+
+
+def test_the_form_accepts_what_the_validator_accepts(tab: Any, server: str) -> None:
+    """No false alarm: every seed case, which `casebook validate` passes, passes the form too."""
+    open_form(tab, server)
+    for path in sorted((ROOT / "cases").glob("*.yaml")):
+        found = tab.evaluate("text => window.casebookForm.checkText(text).map(p => p.field + '：' + p.message)",
+                             path.read_text("utf-8"))
+        assert found == [], (path.name, found)
+
+
+def test_a_downloaded_file_opens_again_in_the_form(tab: Any, server: str, tmp_path: Path) -> None:
+    """“打开已有的案例文件” reads a case file back into the fields, to go on where one left off."""
+    open_form(tab, server)
+    seed = ROOT / "cases" / "zunyi-wuqiang-zuzhi.yaml"
+    tab.set_input_files("#case-form-file", str(seed))
+    tab.wait_for_function("document.querySelector('#case-form-status').textContent.includes('已打开')")
+    assert field(tab, "title").input_value() == yaml.safe_load(seed.read_text("utf-8"))["title"]
+    assert tab.get_attribute("#case-form-summary", "data-errors") == "0"
+    # The same record, but for the line break a block of text ends with (the form trims its texts).
+    assert tab.evaluate("window.casebookForm.record()") == stripped(yaml.safe_load(seed.read_text("utf-8")))

@@ -161,7 +161,7 @@
     var f = fieldOf(parts);
     var value = error.data;
     var rule = error.keyword;
-    if (rule === "const" || rule === "enum" && /\/oneOf\//.test(error.schemaPath)) {
+    if (rule === "const" || (rule === "enum" && /\/oneOf\//.test(error.schemaPath))) {
       return []; /* the oneOf that holds it is reported instead, as jsonschema does */
     }
     if (rule === "additionalProperties") {
@@ -481,10 +481,9 @@
     var f = parts.length ? fieldOf(parts) : null;
     if (Array.isArray(value)) {
       var items = [];
-      value.forEach(function (item, i) {
+      value.forEach(function (item) {
         var made = toRecord(item, parts.concat([items.length]), floats);
         if (made !== undefined) { items.push(made); }
-        void i;
       });
       return items.length || (f && f.required) ? items : undefined;
     }
@@ -638,7 +637,7 @@
     });
     box.appendChild(control);
     box.appendChild(message());
-    if (f.path === "place.region") { box.appendChild(regionFinder(holder, control)); }
+    if (f.path === "place.region") { box.appendChild(regionFinder(holder)); }
     return box;
   }
 
@@ -854,7 +853,7 @@
     return chain(d.code).map(function (x) { return x.name; }).join(" › ") + "（" + d.code + "）";
   }
 
-  function regionFinder(holder, input) {
+  function regionFinder(holder) {
     var box = el("details", { "class": "cb-form__newplace", id: "case-form-newplace" });
     box.appendChild(el("summary", { text: "地区不在列表中？按 GB/T 2260 添加" }));
     box.appendChild(el("p", { "class": "cb-form__help", text: "输入县（区、市）、市（州）或省的名称，或六位行政区划代码，从国家标准代码表中选择；本页会填好它和缺少的上级地区的编号、名称、代码和上级。" }));
@@ -895,7 +894,6 @@
     });
     box.appendChild(search);
     box.appendChild(results);
-    void input;
     return box;
   }
 
