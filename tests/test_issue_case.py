@@ -73,6 +73,12 @@ def test_a_pasted_case_becomes_its_file_and_passes(sandbox: Path) -> None:
     assert run_cli("validate", "--root", sandbox, cwd=sandbox).code == 0
 
 
+def test_a_body_with_a_browser_s_line_ends_is_read_the_same(sandbox: Path) -> None:
+    code, report, output = submit(sandbox, body(new_case()).replace("\n", "\r\n"))
+    assert code == 0, report + output
+    assert (sandbox / "cases" / f"{NEW_ID}.yaml").read_text("utf-8") == new_case()
+
+
 def test_a_case_from_a_new_county_brings_its_regions(sandbox: Path) -> None:
     regions = ("- id: zhejiang\n  name: 浙江省\n  code: \"330000\"\n  level: province\n"
                "- id: huzhou\n  name: 湖州市\n  code: \"330500\"\n  level: prefecture\n  parent: zhejiang\n"

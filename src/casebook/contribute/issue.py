@@ -47,6 +47,7 @@ class Outcome:
 
 def sections(body: str) -> dict[str, str]:
     """`### 标签` → the text under it, code fences removed; GitHub's "_No response_" is empty."""
+    body = _lines(body)
     found: dict[str, str] = {}
     marks = list(_SECTION.finditer(body))
     for mark, following in zip(marks, [*marks[1:], None], strict=True):
@@ -55,6 +56,11 @@ def sections(body: str) -> dict[str, str]:
         text = fence.group(2) if fence else text
         found[mark.group(1).strip()] = "" if text.strip() == NO_RESPONSE else text.strip("\n")
     return found
+
+
+def _lines(text: str) -> str:
+    """Issue bodies come with CR LF line ends (a browser's form); records use LF."""
+    return text.replace("\r\n", "\n")
 
 
 def attachment_url(body: str) -> str | None:
@@ -69,6 +75,7 @@ def attachment_url(body: str) -> str | None:
 
 def convert_issue(body: str, root: Path, attachment: Path | None = None) -> Outcome:
     """Write the case the issue holds into `root` and check the library with it."""
+    body = _lines(body)
     parts = sections(body)
     case_text = parts.get(CASE_LABEL, "")
     if attachment is not None and attachment.suffix.lower() == ".xlsx":
