@@ -66,8 +66,9 @@ def _outputs(library: Library, root: Path, settings: dict[str, Any] | None, work
     rendered = [page for result in rest[:parts] for page in result]
     courses, records, search, finder = rest[parts:]
     made = rendered + courses + records + trainer + search + finder
-    extra = contributor_outputs(library, root, [Page(f.path, b"") for f in made]) + vendored_outputs(root)
-    extra += case_form_outputs(library, root, settings)
+    form = case_form_outputs(library, root, settings)  # before the guide, which links to it
+    extra = contributor_outputs(library, root, [Page(f.path, b"") for f in [*made, *form]])
+    extra += vendored_outputs(root) + form
     return made + keep(extra + ([download] if download else []))
 
 
