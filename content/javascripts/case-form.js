@@ -936,8 +936,20 @@
     list.textContent = "";
     var errors = problems.filter(function (p) { return p.severity === "error"; });
     problems.forEach(function (p) {
-      list.appendChild(el("li", { "data-field": p.field, "data-code": p.code }, [
-        el("strong", { text: (p.field || text("schema.whole_file")) + "：" }), document.createTextNode(p.message),
+      /* The message names its field, as the validator's lines do; a click goes to the field. */
+      var go = el("a", { href: "#case-form", "class": "cb-form__goto", text: (p.severity === "warning" ? "警告：" : "") + p.message });
+      go.addEventListener("click", function (event) {
+        event.preventDefault();
+        var parts = p.parts.slice();
+        var target = null;
+        while (parts.length && !target) {
+          target = form.querySelector('[data-field="' + fieldName(parts) + '"]');
+          parts.pop();
+        }
+        var control = target && target.querySelector("input, select, textarea");
+        if (control) { control.focus(); control.scrollIntoView({ block: "center" }); }
+      });
+      list.appendChild(el("li", { "data-field": p.field, "data-code": p.code }, [go,
         p.hint ? el("span", { "class": "cb-form__hint", text: "提示：" + p.hint }) : null]));
     });
     var summary = document.getElementById("case-form-summary");
