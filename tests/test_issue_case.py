@@ -152,6 +152,18 @@ def test_an_attached_workbook_is_found_downloaded_by_the_workflow_and_converted(
     assert written["title"] == case["title"] and written["indicators"][0]["value"] == case["indicators"][0]["value"]
 
 
+def test_an_attached_case_file_renamed_txt_is_read_as_yaml(sandbox: Path) -> None:
+    url = "https://github.com/user-attachments/files/7/case.txt"
+    text = body(attachments=f"[case.txt]({url})")
+    issue = sandbox / "issue.md"
+    issue.write_text(text, encoding="utf-8")
+    assert run_cli("issue-case", issue, "--root", sandbox, "--attachment-url", cwd=sandbox).stdout.strip() == url
+    attachment = sandbox / "case.txt"
+    attachment.write_text(new_case(), encoding="utf-8")
+    code, report, output = submit(sandbox, text, "--attachment", attachment)
+    assert code == 0, report + output
+
+
 def test_a_body_without_an_attachment_says_so(sandbox: Path) -> None:
     issue = sandbox / "issue.md"
     issue.write_text(body(new_case()), encoding="utf-8")

@@ -57,9 +57,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                     "未通过时 1（不保留任何文件），正文里没有案例时 2。报告是 Markdown，供工作流贴为评论。")
     issue.add_argument("body", type=Path, help="保存问题正文的文本文件（- 表示从标准输入读）。")
     issue.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
-    issue.add_argument("--attachment", type=Path, help="已下载的附件（.yaml 或 .xlsx），代替正文中粘贴的 YAML。")
+    issue.add_argument("--attachment", type=Path, help="已下载的附件（.yaml、改名为 .txt 的案例文件，或 .xlsx），代替正文中粘贴的 YAML。")
     issue.add_argument("--attachment-url", action="store_true",
-                       help="只打印正文中第一个 .xlsx 或 .yaml 附件的网址（没有时退出码 1），供工作流下载。")
+                       help="只打印正文中第一个 .xlsx、.yaml 或 .txt 附件的网址（没有时退出码 1），供工作流下载。")
     issue.add_argument("--report", type=Path, help="把报告写入这个文件（默认打印到标准输出）。")
     reference = commands.add_parser(
         "field-reference", help=f"根据格式说明更新 {GUIDE_FILE} 中的字段说明表。",
@@ -122,7 +122,7 @@ def _issue_case(args: argparse.Namespace, root: Path) -> int:
         raise UsageError(f"找不到问题正文文件 {args.body}。")
     if args.attachment_url:
         code, url = attachment_usage(body)
-        print(url) if url else print("正文中没有 .xlsx 或 .yaml 附件。", file=sys.stderr)
+        print(url) if url else print("正文中没有 .xlsx、.yaml 或 .txt 附件。", file=sys.stderr)
         return code
     if args.attachment is not None:
         check_attachment(args.attachment)

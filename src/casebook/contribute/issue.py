@@ -31,8 +31,9 @@ ATTACHMENT_LABEL = "附件"
 NO_RESPONSE = "_No response_"
 _SECTION = re.compile(r"^###[ \t]+(.+?)[ \t]*$", re.MULTILINE)
 _FENCE = re.compile(r"^(`{3,}|~{3,})[^\n]*\n(.*?)^\1[ \t]*$", re.MULTILINE | re.DOTALL)
-_LINK = re.compile(r"\((https://[^\s)]+?\.(?:xlsx|ya?ml))\)|<(https://[^\s>]+?\.(?:xlsx|ya?ml))>|"
-                   r"(?<![(<])\b(https://\S+?\.(?:xlsx|ya?ml))\b", re.IGNORECASE)
+# An upload: the workbook, or the case file (as .yaml, or renamed .txt where a host refuses .yaml).
+_LINK = re.compile(r"\((https://[^\s)]+?\.(?:xlsx|ya?ml|txt))\)|<(https://[^\s>]+?\.(?:xlsx|ya?ml|txt))>|"
+                   r"(?<![(<])\b(https://\S+?\.(?:xlsx|ya?ml|txt))\b", re.IGNORECASE)
 
 
 @dataclass
@@ -64,7 +65,7 @@ def _lines(text: str) -> str:
 
 
 def attachment_url(body: str) -> str | None:
-    """The first link to an .xlsx or .yaml file in the body (GitHub writes uploads as links)."""
+    """The first link to an .xlsx, .yaml or .txt file in the body (GitHub writes uploads as links)."""
     part = sections(body).get(ATTACHMENT_LABEL, body)
     for text in (part, body):
         match = _LINK.search(text)
@@ -178,5 +179,5 @@ def attachment_usage(body: str) -> tuple[int, str]:
 def check_attachment(path: Path) -> None:
     if not path.is_file():
         raise UsageError(f"找不到附件 {path}。")
-    if path.suffix.lower() not in (".xlsx", ".yaml", ".yml"):
-        raise UsageError(f"附件 {path.name} 不是 .xlsx 或 .yaml 文件。")
+    if path.suffix.lower() not in (".xlsx", ".yaml", ".yml", ".txt"):
+        raise UsageError(f"附件 {path.name} 不是 .xlsx、.yaml 或 .txt 文件。")
