@@ -135,3 +135,17 @@ def test_the_compare_page_shows_the_chosen_cases_from_the_folder(page: Any) -> N
     assert shown > 0 and shown % 2 == 0
     page.check('input[name="cases"][value="shiqian-shihao-xingdong"]')
     assert "shiqian-shihao-xingdong" in here(page)
+
+
+def test_the_case_form_works_from_the_folder(page: Any) -> None:
+    """Its data, the GB/T 2260 list and the validator all load from the copy (twin scripts)."""
+    page.goto(page.root + "contribute/index.html")
+    page.wait_for_selector("#case-form-fields .cb-form__field")
+    page.fill('#case-form-fields [name="time.start"]', "二〇二一")
+    page.wait_for_selector('[data-field="time.start"] > .cb-form__msg:not([hidden])')
+    assert "应为整数" in page.text_content('[data-field="time.start"] > .cb-form__msg')
+    page.click("#case-form-newplace summary")
+    page.fill("#case-form-place", "330523")
+    page.click('#case-form-places [data-code="330523"]')
+    page.wait_for_selector("#case-form-regions:not([hidden])")
+    assert "安吉县" in page.text_content("#case-form-regions-yaml")

@@ -107,6 +107,10 @@ UNREACHED = {
     "https://unpkg.com/ace-builds@": "only for editable code blocks, not configured",
     "https://unpkg.com/glightbox@": "only with the image lightbox, not configured",
     "http://www.w3.org/": "an XML namespace name in the theme script, never requested",
+    # The JSON Schema validator (javascripts/vendor/ajv7.min.js): the ids of the meta-schemas it
+    # carries inside; it never loads a schema (no loadSchema), and the form hands it ours.
+    "http://json-schema.org/": "the $id of a meta-schema held in the validator, never requested",
+    "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json": "likewise",
 }
 
 

@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from casebook.contribute.case_form import case_form_outputs
 from casebook.contribute.guide import contributor_outputs
 from casebook.files.export import record_copies
 from casebook.files.offline import offline_download
@@ -65,7 +66,9 @@ def _outputs(library: Library, root: Path, settings: dict[str, Any] | None, work
     rendered = [page for result in rest[:parts] for page in result]
     courses, records, search, finder = rest[parts:]
     made = rendered + courses + records + trainer + search + finder
-    extra = contributor_outputs(library, root, [Page(f.path, b"") for f in made]) + vendored_outputs(root)
+    form = case_form_outputs(library, root, settings)  # before the guide, which links to it
+    extra = contributor_outputs(library, root, [Page(f.path, b"") for f in [*made, *form]])
+    extra += vendored_outputs(root) + form
     return made + keep(extra + ([download] if download else []))
 
 
