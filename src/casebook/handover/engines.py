@@ -47,7 +47,7 @@ ENGINES = {
     ),
     "properdocs": Engine(
         name="properdocs", label="ProperDocs", module="properdocs",
-        build_args=("build",), serve_args=("serve", "--dirty"),
+        build_args=("build",), serve_args=("serve",),
     ),
 }
 DEFAULT_ENGINE = "zensical"
