@@ -160,5 +160,5 @@ def test_two_runs_give_identical_bytes_and_the_cache_is_reused(site_with_handout
 def test_pdf_step_needs_a_built_site(tmp_path: Path) -> None:
     result = run_cli("pdf", "--site", tmp_path / "not-built")
     assert result.code == 2
-    assert "请先运行 mkdocs build" in result.stderr
+    assert "请先运行 make build" in result.stderr
     assert "Traceback" not in result.output

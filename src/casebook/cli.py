@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
     export.add_argument("--out", type=Path, default=Path("downloads"), help="输出文件夹（默认 downloads）。")
     pdf = commands.add_parser("pdf", help="为每个案例和课程生成 A4 打印讲义（PDF），写入已构建网站的 handouts/ 下。",
-                              description="在 mkdocs build 之后运行：把讲义 PDF 写入 SITE/handouts/<cases|courses>/<编号>.pdf。")
+                              description="在 casebook build 之后运行：把讲义 PDF 写入 SITE/handouts/<cases|courses>/<编号>.pdf。")
     pdf.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
     pdf.add_argument("--site", type=Path, required=True, help="已构建的网站文件夹（如 site）。")
     pdf.add_argument("--config", type=Path, help="网站配置文件，读取网站名称和地址（默认 ROOT/mkdocs.yml）。")
@@ -174,7 +174,7 @@ def _pdf(args: argparse.Namespace, library: Library, root: Path) -> int:
     site = args.site.resolve()
     config = (args.config or root / "mkdocs.yml").resolve()
     if not site.is_dir():
-        print(f"用法错误：网站文件夹 {site} 不存在；请先运行 mkdocs build（或 make build）。", file=sys.stderr)
+        print(f"用法错误：网站文件夹 {site} 不存在；请先运行 make build（或 casebook build）。", file=sys.stderr)
         return 2
     settings = site_settings(config) if config.is_file() else {}
     jobs = handouts(library, root, settings, build_date(root, library))

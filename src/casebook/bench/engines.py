@@ -43,13 +43,18 @@ def measure_engine(repo: Path, site: Path, engine: str) -> dict[str, Any]:
     if done.returncode != 0:
         raise RuntimeError(f"{engine} build failed:\n{done.stderr[-3000:]}")
     found = _ENGINE_SECONDS.search(done.stdout)
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    bundle = site / "pagefind"
+    shards = [bundle]  # a large library's index is in several shards, listed beside the first
+    if (bundle / "shards.json").is_file():
+        shards += [bundle / part for part in json.loads((bundle / "shards.json").read_text(encoding="utf-8"))]
+    entries = [json.loads((shard / "pagefind-entry.json").read_text(encoding="utf-8")) for shard in shards]
     return {
         "seconds": round(seconds, 1),
         "engine_seconds": float(found.group(1)) if found else None,
-        "pages": sum(1 for p in site.rglob("*.html") if p.relative_to(site).parts[0] != "assets"),
+        "pages": len(page_set(site)),
         "broken_links": len(broken_links(site)),
-        "search_pages": sum(meta["page_count"] for meta in entry["languages"].values()),
+        "search_pages": sum(meta["page_count"] for entry in entries for meta in entry["languages"].values()),
+        "search_shards": len(shards),
     }
 
 
@@ -61,10 +66,20 @@ def measure(size: int, work: Path, root: Path) -> dict[str, Any]:
         copy_repository(root, repo)
         ids = []
     result: dict[str, Any] = {"cases": len(ids) + 5, "engines": {}}
+    pages = {}
     for engine in sorted(ENGINES):
         print(f"[{size}] {engine}……", flush=True)
         result["engines"][engine] = measure_engine(repo, work / f"site-{engine}", engine)
+        pages[engine] = page_set(work / f"site-{engine}")
+    first, *others = pages.values()
+    result["pages_only_in_one"] = len(set.union(first, *others) - set.intersection(first, *others))
     return result
+
+
+def page_set(site: Path) -> set[str]:
+    """The site's pages by address: what readers and links reach, whatever the theme ships."""
+    return {p.relative_to(site).as_posix() for p in site.rglob("*.html")
+            if p.relative_to(site).parts[0] != "assets"}
 
 
 def report(results: list[dict[str, Any]], host: str) -> str:
@@ -88,6 +103,11 @@ def report(results: list[dict[str, Any]], host: str) -> str:
             lines.append(f"| {result['cases']:,} | {ENGINES[name].label} | {figures['seconds']:.1f} 秒 "
                          f"| {engine} | {figures['pages']:,} | {figures['broken_links']} "
                          f"| {figures['search_pages']:,} |")
+    lines.append("")
+    for result in results:
+        differ = result["pages_only_in_one"]
+        lines.append(f"- {result['cases']:,} 个案例：两个引擎生成的页面地址"
+                     + ("完全相同。" if not differ else f"有 {differ:,} 个只在一个引擎的网站里。"))
     lines += ["", f"测量环境：{host}。", ""]
     return "\n".join(lines)
 

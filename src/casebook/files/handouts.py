@@ -3,7 +3,7 @@
 Handouts are fed the same plain data as the pages (a course through `course_view`) and rendered
 by the same sandboxed Renderer from their own templates (macros/handout_*.html.j2, print style
 sheet macros/handout.css). Typesetting them into PDF is a separate step (`casebook pdf`, see
-pdf.py), run after the site is built, so that a plain `mkdocs build` stays as fast as the pages.
+pdf.py), run after the site is built, so that `casebook build` stays as fast as the pages.
 """
 
 from __future__ import annotations

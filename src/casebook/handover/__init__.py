@@ -2,6 +2,7 @@
 
 Takes the library and gives every generated output (pages, data files, downloads, guide) staged on
 disk, each page's pre-rendered HTML set aside so that the engine only parses its headings, and,
-under `make serve`, the outputs of just the cases that changed. The engine adapter in `scripts/`
-calls this and nothing below it needs the engine.
+under `make serve`, the outputs of just the cases that changed; then runs the engine as a
+subprocess (engines), finishes what it wrote (finish) and checks the links (links). Nothing here
+imports an engine, and nothing below this package knows one exists.
 """

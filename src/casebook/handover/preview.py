@@ -1,4 +1,4 @@
-"""What a preview (`mkdocs serve`) needs beyond a build.
+"""What a preview (`casebook serve`) needs beyond a build.
 
 Pages for records that failed validation, so a contributor sees the problems in place: the site
 is still built from every valid record, and a case that fails gets a page at its usual address

@@ -1,4 +1,4 @@
-"""The pipeline end to end, for the CLI and for engine adapters: load → validate → link."""
+"""The pipeline end to end, for the CLI and the build: load → validate → link."""
 
 from __future__ import annotations
 
