@@ -111,6 +111,12 @@ def test_the_search_asks_no_other_host_and_loads_the_index_in_pieces(browser: An
     assert page.evaluate("document.activeElement.classList.contains('cb-search__input')")
     search(page, base, "党支部领办合作社")
     search(page, base, "遵義")
+    # The field's terms are answered by the quick index alone, a few small files of it.
+    quick = [url for url in own if "/search/quick/" in url]
+    assert quick and not [url for url in own if "/pagefind/" in url and "/fragment/" not in url], own
+    assert len(quick) < len(list((built_site / "search" / "quick").rglob("*.json"))) / 4
+    # A word that is no term needs the full-text index, which is loaded in pieces too.
+    assert search(page, base, "交通")
     page.close()
     assert not foreign, foreign
     chunks = [url for url in own if url.endswith(".pf_index")]
