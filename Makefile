@@ -27,7 +27,7 @@ help:
 	@echo "make excel-template  生成案例填写模板 case-template.xlsx"
 	@echo "make contributing  按格式说明更新 CONTRIBUTING.md 的字段说明"
 	@echo "make bench     规模基准测试（1,000 和 10,000 个合成案例），结果写入 content/benchmarks/index.md"
-	@echo "make bench-search  搜索基准测试（种子站点和 1000 个合成案例）：索引大小、首个结果前的传输量和用时"
+	@echo "make bench-search  搜索基准测试（种子站点和 1000 个合成案例，弱网手机）：首个结果用时、传输量和往返次数"
 	@echo "make lint      代码风格检查"
 	@echo "make clean     删除构建产物和环境"
 
@@ -94,7 +94,8 @@ test: venv vendor lint
 	$(BIN)/python -m pytest
 
 # Builds the seed site and a synthetic 1,000-case site in temporary folders and measures the search
-# in Chromium (CPU slowed 4x); writes scripts/benchmarks/search.json and content/benchmarks/search.md. A benchmark, not a test.
+# in Chromium on a throttled phone (400 kbps, 400 ms, CPU 4x; empty and warm cache); writes
+# scripts/benchmarks/search.json and content/benchmarks/search.md. A benchmark, not a test.
 bench-search: venv vendor
 	$(BIN)/python scripts/bench_search.py
 

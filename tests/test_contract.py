@@ -97,9 +97,9 @@ def later_stages(library: Any, root: Path, case_id: str, site: Path) -> None:
     """Every stage after validation, on the checked library, writing what it makes as files."""
     from casebook.files.export import record_copies
     from casebook.files.offline_search import offline_index
-    from casebook.site.quick_search import write_quick_index
     from casebook.files.trainer_pages import trainer_outputs
     from casebook.site.finder import finder_outputs
+    from casebook.site.quick_search import write_quick_index
     from casebook.site.render import render_site
     from casebook.site.search_index import MARKER
     from casebook.site.search_terms import search_outputs

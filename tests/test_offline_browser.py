@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from browsing import search_results
+from browsing import search_results, site_path
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -116,6 +116,24 @@ def test_search_answers_the_search_queries_as_the_site_does(page: Any) -> None:
         if not named or named[0] not in asked or not set(wanted) <= set(asked):
             missed.append(f"{item['query']}: {asked}; {item['same_as']}: {named}")
     assert not missed, "\n".join(missed)
+
+
+def test_the_copy_gives_the_site_s_first_results_in_the_site_s_order(page: Any, browser: Any,
+                                                                     base: str) -> None:
+    """One ranking: the same query gives the same first pages on the site and in the copy."""
+    site = browser.new_page(viewport={"width": 412, "height": 900})
+    site.goto(base + "cases/")
+    site.click(".cb-search__open")
+    page.goto(page.root + "index.html")
+    page.keyboard.press("/")
+    differ = []
+    for item in QUERIES["terms"] + QUERIES["traditional"] + QUERIES["aliases"]:
+        online = [offline_path(site_path(href, base)) for href, _ in search_results(site, item["query"])]
+        copy = [url for url, _ in search(page, item["query"])]
+        if online[:TOP] != copy[:TOP]:
+            differ.append(f"{item['query']}: site {online[:TOP]}, copy {copy[:TOP]}")
+    site.close()
+    assert not differ, "\n".join(differ)
 
 
 def test_the_case_finder_filters_and_links_to_cases_from_the_folder(page: Any) -> None:

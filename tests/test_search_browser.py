@@ -15,6 +15,7 @@ import yaml
 
 from browsing import record_requests, search_results, site_path
 from conftest import ROOT
+from sitebuild import page as built_page
 
 pytestmark = pytest.mark.browser
 
@@ -88,6 +89,28 @@ def test_every_practice_is_found_by_its_name(search_box: Any, base: str) -> None
         if f"practices/{practice['id']}/" not in urls:
             missed.append(f"{practice['name']} → {urls}")
     assert not missed, "\n".join(missed)
+
+
+def _badges(site: Path, url: str) -> str:
+    """The badges (status, level, period…) at the top of the page at `url`, without spaces."""
+    found = built_page(site, url.split("#")[0]).select_one("article .cb-badges")
+    return "".join(found.get_text().split()) if found else ""
+
+
+def test_excerpts_come_from_the_text_never_from_the_badges(search_box: Any, base: str,
+                                                           built_site: Path) -> None:
+    opened_with_badges = []
+    for item in QUERIES["terms"]:
+        results = search(search_box, base, item["query"])
+        excerpts = search_box.eval_on_selector_all(
+            ".cb-search__result", "items => items.map(i => (i.querySelector('.cb-search__excerpt') || {}).textContent || '')")
+        assert len(excerpts) == len(results) and all(excerpts), f"{item['query']}: a result without text"
+        for result, text in zip(results, excerpts, strict=True):
+            badges = _badges(built_site, result["url"])
+            if badges and "".join(text.split()).lstrip("…. ").startswith(badges[:6]):
+                opened_with_badges.append(f"{item['query']}: {result['url']}: {text[:30]}")
+        assert search_box.locator(".cb-search__excerpt mark").count(), f"{item['query']}: no excerpt marks it"
+    assert not opened_with_badges, "\n".join(opened_with_badges)
 
 
 def test_every_result_says_what_kind_of_page_it_is(search_box: Any, base: str) -> None:

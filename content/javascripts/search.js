@@ -63,8 +63,10 @@
     const [pf, shards] = await Promise.all([
       import(new URL("pagefind/pagefind.js", root).href), load("pagefind/shards.json")]);
     // No penalty for long pages: the term tokens already rank the pages about a term first, and a
-    // long case that discusses a term must not fall behind a short page naming it.
-    const options = { baseUrl: root.pathname, ranking: { pageLength: 0 } };
+    // long case that discusses a term must not fall behind a short page naming it. No worker:
+    // on a slow link its script is one more file (41 KB) and round trip before the first result,
+    // and the searches it would take off the page are small.
+    const options = { baseUrl: root.pathname, ranking: { pageLength: 0 }, noWorker: true };
     const bundle = new URL("pagefind/", root);
     await pf.options({ basePath: bundle.pathname, ...options });
     await pf.init();
@@ -258,6 +260,8 @@
     try {
       const d = await dictionary();
       const wanted = translate(query, d);
+      // Words that are no term need the full-text index: its files are on their way meanwhile.
+      if (wanted.words.length) full().catch(() => {});
       const hits = wanted.found.length || wanted.words.length ? await quickSearch(wanted, d) : [];
       if (id !== latest) return;
       const current = { id, wanted, d, items: hits.map((hit) => ({ quick: hit })), shown: 0,
@@ -391,7 +395,8 @@
 
   /* A line of the page around the first place the query occurs, with the match marked. */
   function excerpt(content, title, wanted) {
-    const body = content.startsWith(title) ? content.slice(title.length).trim() : content;
+    // The text after the title (Pagefind joins blocks with ". ").
+    const body = (content.startsWith(title) ? content.slice(title.length) : content).replace(/^[\s.。]+/, "");
     const { at, needle } = firstMatch(body, wanted);
     const line = document.createElement("p");
     line.className = "cb-search__excerpt";

@@ -8,6 +8,9 @@ javascripts/search.js. It holds what Pagefind is given online: the text inside
 page, and the same term tokens in the same three tiers (search_index.page_keywords), so a term,
 an alias or a traditional spelling finds the same pages. Substring matching suits Chinese, which
 has no spaces between words, and needs no segmenter in the browser.
+
+Beside it the copy gets the quick index the site has (casebook.site.quick_search), made from the
+same tokens: the search box ranks with it alike, so the copy's first results are the site's.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.library.link import Library
+from casebook.site.quick_search import QuickPage, page_points, write_quick_index
 from casebook.site.search_index import (
     ABOUT_WEIGHTS,
     PageTokens,
@@ -26,7 +30,6 @@ from casebook.site.search_index import (
     page_url,
     text_outside_links,
 )
-from casebook.site.quick_search import QuickPage, page_points, write_quick_index
 from casebook.site.search_terms import KIND_LABELS, page_kind
 
 INDEX_PATH = "search/offline.json"

@@ -18,6 +18,9 @@ shards of at most `SHARD_CHARS` characters, one Pagefind run after another, so n
 than about 600 MB whatever the size of the library. The first shard is the bundle in `pagefind/`;
 the others are in `pagefind/shards/<n>/`, listed in `pagefind/shards.json`, and the search script
 merges them into the first with Pagefind's own `mergeIndex` (they share its WebAssembly).
+
+The same run writes the quick index of the field's terms (quick_search), from the same tokens,
+with each page's Pagefind fragment, and pre-compressed copies of the search files (precompress).
 """
 
 from __future__ import annotations

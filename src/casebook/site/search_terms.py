@@ -10,6 +10,10 @@ it indexes (heavily weighted on the pages about the term, lightly where it is me
 search box replaces the terms it finds in a query by the same tokens. A term is thus one token in
 the index and in the query, whatever the segmenters do.
 
+Everyday words (cases/vocab/synonyms/: 工资 for 报酬, 驻村书记 for 驻村第一书记) are replaced by the
+form they stand for before the search box looks for terms; that form is made a term if it is
+not one already, so it has a token too.
+
 Traditional characters: the site is written in simplified characters, so the search box converts a
 query character by character with a table generated here from OpenCC's dictionaries, limited to
 what the site can match.
