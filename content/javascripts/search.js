@@ -34,6 +34,7 @@
   const FILLER = /[的了和与及或在吗呢，。、；：！？,.;:!?（）()\s]+/;
   const offline = dialog.dataset.index;
   const load = (path) => window.casebookData.load(new URL(path, root).href);
+  const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 1500));
   let dictionaryLoad = null;
   let fullLoad = null;
   let latest = 0;
@@ -281,6 +282,9 @@
     }
     list.dataset.query = query; // what the list shows, for people's tools and for tests
     list.setAttribute("aria-busy", "false");
+    // Someone who searches may next search a word that is no term: the full-text index loads
+    // now that this list is complete, not before (it would slow the first answer down).
+    idle(() => full().catch(() => {}), { timeout: 5000 });
   }
 
   /* The full-text results after the quick ones. A page both gave shows once: its quick result
@@ -434,7 +438,6 @@
     button.addEventListener("pointerdown", () => dictionary().catch(() => {}), { passive: true });
   }
   // The dictionary is what the first query needs: fetched when the page has nothing else to do.
-  const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 1500));
   const preload = () => idle(() => dictionary().catch(() => {}), { timeout: 3000 });
   if (document.readyState === "complete") preload();
   else window.addEventListener("load", preload, { once: true });
