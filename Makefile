@@ -9,16 +9,18 @@ HOST ?= 127.0.0.1:8000
 # Builds are dated by SOURCE_DATE_EPOCH, else the last commit, else (a copy without git) the latest
 # date in the records, so one tree always gives the same bytes. Each step applies that one rule
 # itself (casebook.records.history.build_epoch): nothing here can hand a tool an empty date.
-# The engine's end-of-life notice is tracked in the README; keep it out of every build log.
-export NO_MKDOCS_2_WARNING := 1
+# The site engine (casebook.handover.engines): zensical (default) or properdocs. Both build the
+# same staged tree; `make build ENGINE=properdocs`, `make serve ENGINE=properdocs`.
+ENGINE ?= zensical
+export CASEBOOK_ENGINE := $(ENGINE)
 
-.PHONY: help venv vendor validate build pdf offline serve test lint clean export new-case import excel-template contributing bench-search bench
+.PHONY: help venv vendor validate build pdf offline serve test test-engine lint clean export new-case import excel-template contributing bench-search bench bench-engines
 
 help:
 	@echo "make serve     建立环境、校验数据、构建并在 http://$(HOST) 预览网站"
 	@echo "make test      运行全部测试"
 	@echo "make validate  校验全部案例和词表"
-	@echo "make build     严格模式构建网站到 site/（含打印讲义）"
+	@echo "make build     严格模式构建网站到 site/（含打印讲义；ENGINE=properdocs 换用第二个网站引擎）"
 	@echo "make pdf       生成每个案例和课程的 A4 打印讲义（PDF）到 site/handouts/（先构建网站）"
 	@echo "make offline   构建离线版到 offline/ 并打包为 casebook-offline.zip（不联网双击 index.html 即可使用）"
 	@echo "make export    导出数据（CSV、Excel 工作簿、JSON）到 downloads/"
@@ -28,6 +30,7 @@ help:
 	@echo "make contributing  按格式说明更新 CONTRIBUTING.md 的字段说明"
 	@echo "make bench     规模基准测试（1,000 和 10,000 个合成案例），结果写入 content/benchmarks/index.md"
 	@echo "make bench-search  搜索基准测试（种子站点和 1000 个合成案例，弱网手机）：首个结果用时、传输量和往返次数"
+	@echo "make bench-engines  两个网站引擎的对照（种子案例库和 1000 个合成案例）：构建时间、页面、链接、搜索，写入 content/benchmarks/engines.md"
 	@echo "make lint      代码风格检查"
 	@echo "make clean     删除构建产物和环境"
 
@@ -48,11 +51,12 @@ $(STAMP): pyproject.toml constraints.txt
 validate: venv
 	$(BIN)/casebook validate
 
-# Handouts are typeset after the pages (about a second each, on every core), so `mkdocs build`
-# stays as fast as the pages; unchanged ones come from .cache/handouts/. Dated as the site is.
-# The offline copy's zip is made first: the site serves it from its downloads page.
+# `casebook build`: validate, stage every page as files (.cache/stage/), the engine's strict build,
+# then the pre-rendered HTML put back and the search index. Handouts are typeset after the pages
+# (about a second each, on every core); unchanged ones come from .cache/handouts/. Dated as the
+# site is. The offline copy's zip is made first: the site serves it from its downloads page.
 build: offline vendor
-	$(BIN)/mkdocs build --strict --site-dir site
+	$(BIN)/casebook build --site-dir site
 	$(BIN)/casebook pdf --site site --cache .cache/handouts
 
 # The whole site in offline/ for a USB stick (file://, search included) and casebook-offline.zip,
@@ -67,12 +71,11 @@ pdf: build
 export: venv
 	$(BIN)/casebook export --out downloads
 
-# A preview keeps going when a record is broken (the validator's messages stay on the terminal).
-# --dirty: after an edit to cases only, just their pages are rendered and rebuilt (casebook.handover.preview);
-# --no-strict: MkDocs warns on every dirty build, and a preview shows warnings instead of stopping.
+# A preview keeps going when a record is broken (the validator's messages stay on the terminal, the
+# case's page lists them). The engine's own server serves the staged tree; casebook watches cases/,
+# macros/ and content/ and stages again what an edit changed (casebook.handover.build.serve).
 serve: venv vendor
-	-$(BIN)/casebook validate
-	$(BIN)/mkdocs serve --dirty --no-strict --dev-addr $(HOST)
+	$(BIN)/casebook serve --dev-addr $(HOST)
 
 # Contributors: start a case file (options in ARGS, else asked at the terminal), or turn a
 # filled Excel template into one (make import FILE=case.xlsx [ARGS=--force]).
@@ -90,8 +93,14 @@ excel-template: venv
 contributing: venv
 	$(BIN)/casebook field-reference
 
+# Everything on the default engine, then the site and link tests again on the second engine.
 test: venv vendor lint
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory test-engine ENGINE=properdocs
+
+# The tests of what an engine builds (pages, links, anchors, search, offline copy), on $(ENGINE).
+test-engine: venv vendor
+	CASEBOOK_ENGINE=$(ENGINE) $(BIN)/python -m pytest -m engine -q
 
 # Builds the seed site and a synthetic 1,000-case site in temporary folders and measures the search
 # in Chromium on a throttled phone (400 kbps, 400 ms, CPU 4x; empty and warm cache); writes
@@ -109,3 +118,7 @@ clean:
 # against plain MkDocs building the same pages. Writes content/benchmarks/index.md. Not a test.
 bench: venv vendor
 	$(BIN)/python scripts/bench.py $(or $(ARGS),--sizes 1000 10000 --serve)
+
+# The two site engines on the same staged pages, at the seed library and 1,000 cases. Not a test.
+bench-engines: venv vendor
+	$(BIN)/python scripts/bench_engines.py $(or $(ARGS),--sizes 0 1000)

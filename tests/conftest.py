@@ -16,6 +16,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("cases", "macros", "content", "scripts", "mkdocs.yml", "CONTRIBUTING.md", "node_modules")
+# The tests of what an engine builds (pages, links, anchors, titles, search index, offline copy,
+# handouts from its pages): `make test` runs them on the default engine with the rest, then
+# again on the second engine (`make test-engine`). The browser tests run on the default only.
+ENGINE_TESTS = {"test_site_pages", "test_site_hostile", "test_phone_pages", "test_offline",
+                "test_search_shards", "test_prerendered", "test_courses", "test_no_git",
+                "test_handouts", "test_export", "test_site_build_cli"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__ in ENGINE_TESTS:
+            item.add_marker(pytest.mark.engine)
 
 
 @dataclass

@@ -1,4 +1,9 @@
-"""Real `mkdocs build` runs into temporary folders, and helpers to read the HTML they produce."""
+"""Real site builds (`casebook build`: stage, engine, finish) into temporary folders, and helpers to
+read the HTML they produce.
+
+The engine is the default one unless CASEBOOK_ENGINE names another: `make test-engine` runs the
+site and link tests again with the second engine.
+"""
 
 from __future__ import annotations
 
@@ -21,15 +26,30 @@ def environment(*defaults: Env, env: Env | None = None) -> dict[str, str]:
 
 
 def build_site(root: Path, site_dir: Path, *, strict: bool = True, quiet: bool = True,
-               env: Env | None = None) -> subprocess.CompletedProcess:
-    """Run the real MkDocs CLI on the repository copy at `root` (`quiet`: warnings only)."""
-    command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site_dir)]
+               env: Env | None = None, engine: str | None = None,
+               offline: bool = False) -> subprocess.CompletedProcess:
+    """Run the real `casebook build` (as `make build` does, without the handouts) on the
+    repository copy at `root`, staging beside `site_dir` (`quiet`: no summary line)."""
+    command = [sys.executable, "-m", "casebook.cli", "build", "--root", str(root), "--site-dir",
+               str(site_dir), "--stage", str(site_dir.with_name(site_dir.name + "-stage"))]
+    if engine:
+        command += ["--engine", engine]
+    if not strict:
+        command.append("--no-strict")
+    if offline:
+        command.append("--offline")
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600,
+                          env=environment(env=env))
     if quiet:
-        command.append("--quiet")
-    if strict:
-        command.append("--strict")
-    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600,
-                          env=environment({"NO_MKDOCS_2_WARNING": "1"}, env=env))
+        done.stdout = ""
+    return done
+
+
+def engine() -> str:
+    """The engine the tests build with (casebook.handover.engines)."""
+    from casebook.handover.engines import engine_named
+
+    return engine_named(None).name
 
 
 # The build date `make build` takes from the last commit; fixed here so runs can be compared.

@@ -154,17 +154,17 @@ def test_case_pages_show_the_history_from_git(sandbox: Path, tmp_path: Path) -> 
     seed.write_text(kept.replace("status: draft", reviewed), encoding="utf-8")
     commit(sandbox, "reviewed", "2023-05-01T09:00:00+08:00")
     out = tmp_path / "pages"
-    result = run_cli("render", "--root", sandbox, "--out", out, cwd=sandbox)
+    result = run_cli("render", "--root", sandbox, "--out", out, "--whole-pages", cwd=sandbox)
     assert result.code == 0, result.output
-    page = (out / "cases" / "zunyi-wuqiang-zuzhi.md").read_text(encoding="utf-8")
+    page = (out / "docs" / "cases" / "zunyi-wuqiang-zuzhi.md").read_text(encoding="utf-8")
     assert ('<time datetime="2022-07-26">2022-07-26</time> 首次加入，'
             '<time datetime="2023-05-01">2023-05-01</time> 最近修改') in page
-    other = (out / "cases" / "bijie-sige-liuxia.md").read_text(encoding="utf-8")
+    other = (out / "docs" / "cases" / "bijie-sige-liuxia.md").read_text(encoding="utf-8")
     assert '<time datetime="2022-01-01">2022-01-01</time> 首次加入' in other
     shutil.rmtree(sandbox / ".git")
     again = tmp_path / "again"
-    assert run_cli("render", "--root", sandbox, "--out", again, cwd=sandbox).code == 0
-    page = (again / "cases" / "zunyi-wuqiang-zuzhi.md").read_text(encoding="utf-8")
+    assert run_cli("render", "--root", sandbox, "--out", again, "--whole-pages", cwd=sandbox).code == 0
+    page = (again / "docs" / "cases" / "zunyi-wuqiang-zuzhi.md").read_text(encoding="utf-8")
     assert "首次加入" not in page and "最近修改" not in page  # no commit dates are invented
     checked = yaml.safe_load(kept)["checked"]
     assert f'核对日期 <time datetime="{checked}">{checked}</time>' in page

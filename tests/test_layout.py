@@ -90,11 +90,7 @@ def test_the_readme_names_every_stage_folder() -> None:
     assert not missing, missing
 
 
-ENGINE_ADAPTERS = {"mkdocs_adapter.py"}  # the engine's side of the hand-over, by design a script
-
-
-@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "scripts").glob("*.py")
-                                          if p.name not in ENGINE_ADAPTERS))
+@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "scripts").glob("*.py")))
 def test_scripts_are_entry_points_only(script: str) -> None:
     """A benchmark's code lives in casebook.bench, where the layout test sees its imports."""
     tree = ast.parse((ROOT / "scripts" / script).read_text("utf-8"))

@@ -157,3 +157,76 @@ def test_at_a_terminal_it_asks_in_chinese(sandbox: Path) -> None:
     assert "地区" in done.stdout and "案例标题" in done.stdout and "直接回车用 zunyi-cunshe-heyi" in done.stdout
     data = yaml.safe_load((sandbox / "cases" / "zunyi-cunshe-heyi.yaml").read_text(encoding="utf-8"))
     assert data["title"] == TITLE and data["place"]["level"] == "prefecture"
+
+
+# --- a place the library does not know yet (GB/T 2260) ------------------------------------------
+
+
+def test_a_new_county_is_added_from_the_national_list_with_its_parents(sandbox: Path) -> None:
+    vocabulary = sandbox / "cases" / "vocab" / "regions" / "regions.yaml"
+    before = vocabulary.read_text("utf-8")
+    refused = cli("new-case", "--root", sandbox, "--region", "安吉县", "--title", TITLE, cwd=sandbox)
+    assert refused.code == 2 and "浙江省 › 湖州市 › 安吉县（330523）" in refused.stderr
+    assert "--add-region" in refused.stderr and vocabulary.read_text("utf-8") == before
+
+    result = cli("new-case", "--root", sandbox, "--region", "安吉县", "--title", TITLE, "--add-region",
+                 cwd=sandbox)
+    assert result.code == 0, result.output
+    added = yaml.safe_load(vocabulary.read_text("utf-8"))[len(yaml.safe_load(before)):]
+    assert [(r["id"], r["name"], r["code"], r["level"], r.get("parent")) for r in added] == [
+        ("zhejiang", "浙江省", "330000", "province", None),
+        ("huzhou", "湖州市", "330500", "prefecture", "zhejiang"),
+        ("anji", "安吉县", "330523", "county", "huzhou")]
+    [case_file] = [p for p in (sandbox / "cases").glob("anji-*.yaml")]
+    assert yaml.safe_load(case_file.read_text("utf-8"))["place"]["region"] == "anji"
+    report = cli("validate", "--root", sandbox, "--format", "json", cwd=sandbox).json()
+    assert not [p for p in report["problems"] if p["file"].endswith("regions.yaml")]
+
+
+def test_an_ambiguous_name_asks_for_the_code_and_a_failed_option_writes_no_region(sandbox: Path) -> None:
+    vocabulary = sandbox / "cases" / "vocab" / "regions" / "regions.yaml"
+    before = vocabulary.read_text("utf-8")
+    ambiguous = cli("new-case", "--root", sandbox, "--region", "西湖区", "--title", TITLE, "--add-region",
+                    cwd=sandbox)
+    assert ambiguous.code == 2
+    assert "330106" in ambiguous.stderr and "360103" in ambiguous.stderr
+    bad_id = cli("new-case", "--root", sandbox, "--region", "330106", "--title", TITLE, "--add-region",
+                 "--id", "西湖", cwd=sandbox)
+    assert bad_id.code == 2 and vocabulary.read_text("utf-8") == before
+    by_code = cli("new-case", "--root", sandbox, "--region", "330106", "--title", TITLE, "--add-region",
+                  cwd=sandbox)
+    assert by_code.code == 0, by_code.output
+    assert "杭州市（hangzhou，330100）" in by_code.stdout
+
+
+def test_at_a_terminal_the_place_is_chosen_from_the_national_list(sandbox: Path) -> None:
+    """With a terminal (a pseudo-terminal here), new-case lists what GB/T 2260 has and asks."""
+    import pty
+    import select
+
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    process = subprocess.Popen([sys.executable, "-m", "casebook.cli", "new-case", "--root", str(sandbox)],
+                               stdin=terminal, stdout=terminal, stderr=terminal, cwd=sandbox, env=env)
+    os.close(terminal)
+    # Region, which of the two 西湖区, title, then the suggested level and id (Enter).
+    os.write(controller, "西湖区\n2\n南昌西湖区推行“红色物业”\n\n\n".encode())
+    shown = b""
+    while True:
+        ready, _, _ = select.select([controller], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the command has ended and closed its side
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert process.wait(timeout=60) == 0, shown.decode(errors="replace")
+    os.close(controller)
+    text = shown.decode("utf-8", errors="replace")
+    assert "1. 浙江省 › 杭州市 › 西湖区（330106）" in text and "2. 江西省 › 南昌市 › 西湖区（360103）" in text
+    regions = yaml.safe_load((sandbox / "cases" / "vocab" / "regions" / "regions.yaml").read_text("utf-8"))
+    assert [(r["name"], r["code"]) for r in regions[-3:]] == [("江西省", "360000"), ("南昌市", "360100"),
+                                                               ("西湖区", "360103")]

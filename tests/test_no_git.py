@@ -103,7 +103,7 @@ def test_without_a_site_address_none_is_printed(downloaded) -> None:
     soup = page(root / "site", f"cases/{CASE}/")
     assert soup.select('link[rel="canonical"]') == []
     sitemap = (root / "site" / "sitemap.xml").read_text(encoding="utf-8")
-    assert "<loc>" not in sitemap  # MkDocs lists no page it cannot give a full address for
+    assert "<loc>" not in sitemap  # no page without a full address (casebook.handover.finish)
     citation = content(soup).select_one(".cb-cite").text
     assert f"案例编号 {CASE}" in citation and "http" not in citation
 
@@ -131,7 +131,7 @@ def test_the_offline_copy_cites_the_site_but_links_no_page_it_does_not_have(
     """Its pages are files (cases/x.html) that the site does not serve."""
     address = "https://example.org/casebook/"
     site = tmp_path / "offline"
-    done = build_site(sandbox, site, env={"CASEBOOK_SITE_URL": address, "CASEBOOK_OFFLINE": "true"})
+    done = build_site(sandbox, site, env={"CASEBOOK_SITE_URL": address}, offline=True)
     assert done.returncode == 0, done.stderr
     soup = page(site, f"cases/{CASE}.html")
     assert soup.select('link[rel="canonical"]') == []

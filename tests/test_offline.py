@@ -8,6 +8,7 @@ in Chromium from the folder.
 from __future__ import annotations
 
 import json
+import posixpath
 import time
 import zipfile
 from pathlib import Path
@@ -56,7 +57,8 @@ def test_every_link_and_every_file_a_page_uses_is_a_file_of_the_copy(
 
 def test_pages_are_files_and_the_generated_links_point_at_them(offline_copy: Path) -> None:
     home = soup(offline_copy / "index.html")
-    hrefs = {a["href"] for a in home.find_all("a", href=True)}
+    # An engine may write "./finder/index.html" for "finder/index.html": the same file.
+    hrefs = {posixpath.normpath(a["href"]) for a in home.find_all("a", href=True)}
     assert {"cases/index.html", "guide/cadres.html", "about.html", "finder/index.html"} <= hrefs
     case = soup(offline_copy / "cases" / "zunyi-wuqiang-zuzhi.html")
     edit = content(case).select_one(".cb-edit")

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 
 from browsing import search_results, site_path
 from conftest import ROOT
@@ -136,6 +137,31 @@ def test_the_copy_gives_the_site_s_first_results_in_the_site_s_order(page: Any, 
     assert not differ, "\n".join(differ)
 
 
+def _badges(copy: Path, path: str) -> str:
+    """The badges (status, level, period…) at the top of the copy's page at `path`, without spaces."""
+    html = (copy / path.split("#")[0]).read_text(encoding="utf-8")
+    found = BeautifulSoup(html, "html.parser").select_one("article .cb-badges")
+    return "".join(found.get_text().split()) if found else ""
+
+
+def test_excerpts_in_the_copy_come_from_the_text_never_from_the_badges(page: Any,
+                                                                       offline_copy: Path) -> None:
+    page.goto(page.root + "index.html")
+    page.keyboard.press("/")
+    opened_with_badges = []
+    for item in QUERIES["terms"]:
+        results = search(page, item["query"])
+        excerpts = page.eval_on_selector_all(
+            ".cb-search__result",
+            "items => items.map(i => (i.querySelector('.cb-search__excerpt') || {}).textContent || '')")
+        assert len(excerpts) == len(results) and all(excerpts), f"{item['query']}: a result without text"
+        for (url, _), text in zip(results, excerpts, strict=True):
+            badges = _badges(offline_copy, url)
+            if badges and "".join(text.split()).lstrip("…. ").startswith(badges[:6]):
+                opened_with_badges.append(f"{item['query']}: {url}: {text[:30]}")
+    assert not opened_with_badges, "\n".join(opened_with_badges)
+
+
 def test_the_case_finder_filters_and_links_to_cases_from_the_folder(page: Any) -> None:
     page.goto(page.root + "finder/index.html?region=zunyi")
     page.wait_for_selector(".cb-finder[data-ready]")
@@ -153,3 +179,17 @@ def test_the_compare_page_shows_the_chosen_cases_from_the_folder(page: Any) -> N
     assert shown > 0 and shown % 2 == 0
     page.check('input[name="cases"][value="shiqian-shihao-xingdong"]')
     assert "shiqian-shihao-xingdong" in here(page)
+
+
+def test_the_case_form_works_from_the_folder(page: Any) -> None:
+    """Its data, the GB/T 2260 list and the validator all load from the copy (twin scripts)."""
+    page.goto(page.root + "contribute/index.html")
+    page.wait_for_selector("#case-form-fields .cb-form__field")
+    page.fill('#case-form-fields [name="time.start"]', "二〇二一")
+    page.wait_for_selector('[data-field="time.start"] > .cb-form__msg:not([hidden])')
+    assert "应为整数" in page.text_content('[data-field="time.start"] > .cb-form__msg')
+    page.click("#case-form-newplace summary")
+    page.fill("#case-form-place", "330523")
+    page.click('#case-form-places [data-code="330523"]')
+    page.wait_for_selector("#case-form-regions:not([hidden])")
+    assert "安吉县" in page.text_content("#case-form-regions-yaml")

@@ -27,7 +27,7 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1366, "height": 768}
 ZUNYI, BIJIE = "zunyi-wuqiang-zuzhi", "bijie-sige-liuxia"
 # Pages whose content a script fills in after loading its data.
-SCRIPTED = ("finder/", "compare/")
+SCRIPTED = ("finder/", "compare/", "contribute/")
 
 
 def every_page(site: Path) -> list[str]:

@@ -35,6 +35,7 @@ PAGES = {
     "glossary": "glossary/",
     "compare": f"compare/?cases={ZUNYI},{BIJIE}",
     "finder": "finder/",
+    "case form": "contribute/",
     "guide": "guide/cadres/",
     "course": "courses/xinren-cun-shuji/",
     "downloads": "downloads/",

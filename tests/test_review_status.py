@@ -29,9 +29,9 @@ def edit(root: Path, rel: str, old: str, new: str) -> None:
 
 
 def rendered_case(root: Path, out: Path) -> BeautifulSoup:
-    done = run_cli("render", "--root", root, "--out", out, cwd=root)
+    done = run_cli("render", "--root", root, "--out", out, "--whole-pages", cwd=root)
     assert done.code == 0, done.output
-    return BeautifulSoup((out / "cases" / "zunyi-wuqiang-zuzhi.md").read_text(encoding="utf-8"),
+    return BeautifulSoup((out / "docs" / "cases" / "zunyi-wuqiang-zuzhi.md").read_text(encoding="utf-8"),
                          "html.parser")
 
 

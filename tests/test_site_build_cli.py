@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 import shutil
 import socket
 import subprocess
@@ -32,15 +31,31 @@ def test_invalid_data_fails_the_build_with_the_validators_messages(sandbox: Path
     assert not (sandbox / "site" / "index.html").exists()
 
 
-def test_core_does_not_import_the_site_engine() -> None:
-    """The pipeline must survive a change of engine: only the adapter may import MkDocs."""
+ENGINE_PACKAGES = {"mkdocs", "material", "zensical", "properdocs"}
+
+
+def engine_imports(*folders: Path) -> list[str]:
+    """Every import of a site engine's package in the Python files under `folders`."""
     offenders = []
-    for path in sorted((ROOT / "src" / "casebook").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in {"mkdocs", "material"}]
-    assert not offenders
+    for folder in folders:
+        for path in sorted(folder.rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                offenders += [f"{path.relative_to(folder)}: {n}" for n in names
+                              if n.split(".")[0] in ENGINE_PACKAGES]
+    return offenders
+
+
+def test_no_code_of_the_project_imports_a_site_engine(tmp_path: Path) -> None:
+    """The pipeline must survive a change of engine: engines are run as commands on files."""
+    assert not engine_imports(ROOT / "src", ROOT / "scripts")
+    copy = tmp_path / "src"
+    shutil.copytree(ROOT / "src", copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    stage = copy / "casebook" / "handover" / "stage.py"
+    stage.write_text(stage.read_text(encoding="utf-8") + "\nfrom zensical import config\n",
+                     encoding="utf-8")
+    assert engine_imports(copy) == ["casebook/handover/stage.py: zensical"]
 
 
 def _free_port() -> int:
@@ -69,14 +84,13 @@ def _wait_for(url: str, text: str, seconds: float) -> bool:
 
 @contextmanager
 def _serving(sandbox: Path) -> Iterator[int]:
-    """`mkdocs serve --dirty --no-strict` (as `make serve` runs it) on a free port in `sandbox`, its output in
+    """`casebook serve` (as `make serve` runs it) on a free port in `sandbox`, its output in
     sandbox/serve.log."""
     port = _free_port()
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     with (sandbox / "serve.log").open("w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--no-strict", "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=sandbox, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [sys.executable, "-m", "casebook.cli", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=sandbox, stdout=log, stderr=subprocess.STDOUT)
         try:
             yield port
         finally:

@@ -421,7 +421,7 @@ def test_practice_related_to_a_practice_that_does_not_exist(sandbox: Path) -> No
     assert "您是否想写 wanggehua-lianhu（" in problem["hint"]
 
 
-def test_region_code_must_share_its_parents_prefix(sandbox: Path) -> None:
+def test_region_code_must_be_the_places_own(sandbox: Path) -> None:
     rel = "vocab/regions/regions.yaml"
     text = edit_vocab(sandbox, rel, 'code: "520300"', 'code: "530300"')  # 遵义市 under 贵州省 520000
     line, column = locate(text, 'code: "530300"', '"530300"')
@@ -432,7 +432,9 @@ def test_region_code_must_share_its_parents_prefix(sandbox: Path) -> None:
     assert (problem["file"], problem["line"], problem["column"]) == (f"cases/{rel}", line, column)
     assert problem["code"] == "region-code"
     assert problem["field"] == f"[{entry_index(text, line)}].code"
-    assert "行政区划代码 530300 与上级贵州省（520000）不一致" in problem["message"]
+    # 530300 is another place in GB/T 2260 (see tests/test_region_codes.py); the hint gives 遵义市's.
+    assert "行政区划代码 530300 在 GB/T 2260 中是曲靖市，不是遵义市" in problem["message"]
+    assert "贵州省 › 遵义市（520300）" in problem["hint"]
 
 
 def test_same_practice_id_in_two_vocabulary_files(sandbox: Path) -> None:

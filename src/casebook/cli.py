@@ -1,4 +1,5 @@
-"""Command line: `casebook validate`, `render`, `export`, `pdf`, `offline`, for contributors and CI.
+"""Command line: `casebook validate`, `build`, `serve`, `render`, `export`, `pdf`, `offline`, for
+contributors, maintainers and CI.
 
 Exit status: 0 valid, 1 invalid data, 2 usage error. No traceback reaches a contributor.
 """
@@ -12,6 +13,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from casebook.contribute import commands as contributor_commands
+from casebook.handover.build import DataError, build, serve
+from casebook.handover.engines import DEFAULT_ENGINE, ENGINES, EngineError, engine_named
+from casebook.handover.engines import ENVIRONMENT as ENGINE_ENVIRONMENT
+from casebook.handover.finish import FinishError
+from casebook.handover.stage import StageError, stage_site, write_engine_config
 from casebook.library.check import check_library
 from casebook.library.link import Library
 from casebook.library.report import json_report, text_report
@@ -32,10 +38,29 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
     validate.add_argument("--format", choices=("text", "json"), default="text",
                           help="输出格式：text 给人读，json 给程序读。")
-    render = commands.add_parser("render", help="把记录生成的全部网站文件（页面 Markdown、记录副本等）写入指定文件夹，便于检查。",
-                                 description="生成全部网站文件，写入 --out 指定的文件夹。")
+    engines = "、".join(ENGINES)
+    build = commands.add_parser("build", help="校验数据、准备页面、用网站引擎严格构建网站，再建搜索索引（make build 即此命令加讲义）。",
+                                description="校验全部记录，把手写页面和生成的页面写入暂存文件夹（casebook render 的同一步），"
+                                            f"由网站引擎（{engines}）构建到 --site-dir，然后放回预渲染的内容并建搜索索引。")
+    build.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
+    build.add_argument("--site-dir", type=Path, default=Path("site"), help="网站文件夹（默认 site，会被整个替换）。")
+    build.add_argument("--engine", choices=sorted(ENGINES), help=f"网站引擎（默认 {DEFAULT_ENGINE}，或环境变量 {ENGINE_ENVIRONMENT}）。")
+    build.add_argument("--stage", type=Path, help="暂存文件夹（默认 ROOT/.cache/stage）。")
+    build.add_argument("--no-strict", action="store_true", help="引擎的警告和无法打开的站内链接不使构建失败。")
+    build.add_argument("--offline", action="store_true",
+                       help="构建离线版的页面（页面是文件，用离线版自己的搜索索引；不含讲义和 zip，完整的离线版用 casebook offline）。")
+    serve = commands.add_parser("serve", help="本地预览：构建网站并用网站引擎在本机提供，改动案例、模板或手写页面后自动更新。",
+                                description="预览网站；改动 cases/、macros/、content/ 后自动重新准备页面，浏览器自动刷新。")
+    serve.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
+    serve.add_argument("--engine", choices=sorted(ENGINES), help=f"网站引擎（默认 {DEFAULT_ENGINE}）。")
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="地址和端口（默认 127.0.0.1:8000）。")
+    render = commands.add_parser("render", help="把网站引擎要构建的暂存文件夹（手写页面、生成的页面、数据文件、引擎配置）写入指定文件夹，便于检查。",
+                                 description="准备网站引擎构建的全部文件，写入 --out 指定的文件夹（docs/ 是页面，engine.yml 是引擎配置）。")
     render.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
     render.add_argument("--out", type=Path, required=True, help="输出文件夹。")
+    render.add_argument("--engine", choices=sorted(ENGINES), help=f"为哪个网站引擎写 engine.yml（默认 {DEFAULT_ENGINE}）。")
+    render.add_argument("--whole-pages", action="store_true",
+                        help="生成的页面保留完整的 HTML（构建时为了快，先把 HTML 取出、引擎构建后再放回）。")
     export = commands.add_parser("export", help="导出可下载的数据（CSV、Excel 工作簿、JSON），与网站 downloads/ 中的文件相同。",
                                  description="把案例、指标数据和做法导出为 CSV（带 BOM 的 UTF-8）、Excel 工作簿和 JSON，"
                                              "写入 --out 指定的文件夹。")
@@ -55,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     offline.add_argument("--zip", type=Path, help="zip 文件（默认 ROOT/casebook-offline.zip）。")
     offline.add_argument("--cache", type=Path, help="讲义缓存文件夹（与 casebook pdf 的相同）：内容没变的讲义直接复用。")
     offline.add_argument("--jobs", type=int, help="同时排版讲义的进程数（默认 CPU 核数）。")
+    offline.add_argument("--engine", choices=sorted(ENGINES), help=f"网站引擎（默认 {DEFAULT_ENGINE}）。")
     contributor_commands.add_commands(commands)
     return parser
 
@@ -66,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     except MissingVendorFile as error:  # a set-up step not taken: say which, as for a usage error
         print(error, file=sys.stderr)
         return 2
+    except (DataError, StageError, EngineError, FinishError) as error:
+        print(error, file=sys.stderr)
+        return 1
     except Exception as error:  # a bug of ours must still not show a traceback to a contributor
         print(f"casebook 内部错误：{type(error).__name__}: {error}\n"
               "这不是您的数据的问题；请把这段信息报告给维护者。", file=sys.stderr)
@@ -79,6 +108,11 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     if args.command in contributor_commands.COMMANDS:
         return contributor_commands.run(args, root)
+    if args.command == "serve":
+        return serve(root, engine_named(args.engine), args.dev_addr,
+                     say=lambda line: print(line, file=sys.stderr, flush=True))
+    if args.command == "build":
+        return _build(args, root)
     result = check_library(root)
     if args.command == "validate":
         print(json_report(result) if args.format == "json" else text_report(result))
@@ -92,14 +126,31 @@ def _run(args: argparse.Namespace) -> int:
         return _pdf(args, result.library, root)
     if args.command == "offline":
         return _offline(args, result.library, root)
-    from casebook.handover.outputs import site_outputs
-
-    for page in site_outputs(result.library, root):
-        target = args.out / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        content = page.content
-        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    out = args.out.resolve()
+    staged = stage_site(result.library, root, out, set_aside=not args.whole_pages)
+    write_engine_config(root, out, engine_named(args.engine))
+    print(f"暂存了 {len(staged.generated)} 个生成的文件和 content/ 的手写页面到 {out / 'docs'}；"
+          f"引擎配置 {staged.config}。")
     return 0
+
+
+def _build(args: argparse.Namespace, root: Path) -> int:
+    """Validate, stage, build with the engine, finish; then say what was made."""
+    say = _stderr
+    engine = engine_named(args.engine)
+    site = args.site_dir.resolve()
+    built = build(root, site, engine, stage_dir=args.stage.resolve() if args.stage else None,
+                  strict=not args.no_strict, offline=args.offline, say=say)
+    search = built.finished.search
+    note = (f"；搜索索引 {search.pages} 个页面，{search.files} 个文件，共 {search.bytes / 1024:.0f} KB"
+            if search else "")
+    print(f"{engine.label} 构建了网站到 {site}（{built.pages} 个生成的文件，引擎用时 "
+          f"{built.engine_seconds:.1f} 秒{note}）。")
+    return 0
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _export(args: argparse.Namespace, library: Library) -> int:
@@ -141,8 +192,14 @@ def _offline(args: argparse.Namespace, library: Library, root: Path) -> int:
 
     out = args.out.resolve()
     zip_path = (args.zip or root / ZIP_NAME).resolve()
+    engine = engine_named(args.engine)
+
+    def pages(folder: Path) -> None:
+        build(root, folder, engine, library=library, offline=True, say=_stderr)
+
     try:
-        made = make_offline_copy(root, library, out, zip_path, cache=args.cache, jobs=args.jobs)
+        made = make_offline_copy(root, library, out, zip_path, pages, cache=args.cache,
+                                 jobs=args.jobs)
     except RuntimeError as error:
         print(error, file=sys.stderr)
         return 1

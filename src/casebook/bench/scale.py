@@ -4,12 +4,12 @@ The project sets targets for a library of thousands of cases (validation, build 
 preview refresh), and the benchmarks page must show each met or missed from figures measured on
 this machine, not written by hand. For each size it writes a synthetic library
 (`casebook.bench.synthetic`) into a temporary folder and measures, each in a fresh process:
-`casebook validate`, a strict `mkdocs build`, and the anchor, plain MkDocs building the same pages
+`casebook validate`, a strict `casebook build` (the default engine), and the anchor, plain MkDocs building the same pages
 (our generated Markdown written out as ordinary files, same theme, search and Markdown settings,
 no hooks), so the ratio shows what our pipeline adds. Peak memory is the child's maximum resident
-set (os.wait4). Search transfer and time come from `casebook.bench.search` in Chromium with the
-CPU slowed 4x. With --serve it also times how long an edit to one case takes to reach the page
-under `mkdocs serve`. `scripts/bench.py` runs `main` with the checkout's root:
+set (os.wait4). Search transfer and time come from `casebook.bench.search` in Chromium on a
+throttled phone (400 kbps, 400 ms, CPU 4x; empty cache). With --serve it also times how long an edit to one case takes to reach the page
+under `casebook serve`. `scripts/bench.py` runs `main` with the checkout's root:
 
     python scripts/bench.py --sizes 1000 10000 --serve
 """
@@ -163,17 +163,17 @@ _ConfigLoader.add_constructor("!ENV", lambda loader, node: loader.construct_sequ
 
 
 def plain_anchor(repo: Path, work: Path) -> Path:
-    """A plain MkDocs project with the same pages as ordinary Markdown files and no hooks."""
+    """A plain MkDocs project with the same pages as ordinary Markdown files (their HTML in
+    place, as `casebook render --whole-pages` stages them), and nothing run before or after."""
     anchor = work / "anchor"
-    docs = anchor / "docs"
-    shutil.copytree(repo / "content", docs)
     subprocess.run([sys.executable, "-m", "casebook.cli", "render", "--root", str(repo),
-                    "--out", str(docs)], check=True, env=ENV)
+                    "--out", str(work / "anchor-stage"), "--whole-pages"], check=True, env=ENV,
+                   stdout=subprocess.DEVNULL)
+    anchor.mkdir(parents=True, exist_ok=True)
+    shutil.move(work / "anchor-stage" / "docs", anchor / "docs")
     config = yaml.load((repo / "mkdocs.yml").read_text(encoding="utf-8").replace(
         "!!python/object/apply:pymdownx.slugs.slugify", ""), Loader=_ConfigLoader)
-    config.pop("hooks", None)
     config["strict"] = False  # the anchor has no generated downloads for the pages to link
-    config.pop("watch", None)
     config["docs_dir"] = "docs"
     config["markdown_extensions"] = [e for e in config["markdown_extensions"]
                                      if not (isinstance(e, dict) and "toc" in e)] + ["toc"]
@@ -189,11 +189,11 @@ def case_page_weight(site: Path, case_id: str) -> dict[str, int]:
 
 
 def edit_latency(repo: Path, case_id: str, timeout: float = 300) -> float | None:
-    """Seconds from saving an edit to one case until `mkdocs serve` (as `make serve` runs it)
+    """Seconds from saving an edit to one case until `casebook serve` (as `make serve` runs it)
     shows it."""
     port = 8700 + os.getpid() % 200
     log = (repo / "serve.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--no-strict",
+    server = subprocess.Popen([sys.executable, "-m", "casebook.cli", "serve",
                                "--dev-addr", f"127.0.0.1:{port}"], cwd=repo, env=ENV, stdout=log,
                               stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/cases/{case_id}/"
@@ -234,7 +234,8 @@ def measure(size: int, work: Path, serve: bool, search: bool, anchor: bool, *,
     print(f"[{size}] 校验……", flush=True)
     validation = repeated(lambda: run("casebook.cli", ["validate", "--root", str(repo)], repo, tree=False))
     print(f"[{size}] 构建网站……", flush=True)
-    build = run("mkdocs", ["build", "--strict", "--site-dir", str(work / "site")], repo)
+    build = run("casebook.cli", ["build", "--root", str(repo), "--site-dir", str(work / "site")],
+                repo)
     site = work / "site"
     result: dict[str, Any] = {
         "cases": len(ids) + 5, "validate": validation, "build": build, "plain": None, "ratio": None,
@@ -253,7 +254,7 @@ def measure(size: int, work: Path, serve: bool, search: bool, anchor: bool, *,
         result.update(plain=plain, ratio=round(build["seconds"] / plain["seconds"], 2))
     if search:
         print(f"[{size}] 测量搜索……", flush=True)
-        measured = measure_site("合成", site, ["党支部领办合作社", "软弱涣散"], 4, 120,
+        measured = measure_site("合成", "synthetic", site, ["党支部领办合作社", "软弱涣散"], 120,
                                 result["cases"], build["seconds"])
         result["search_index"] = measured["index"]
         result["search"] = measured["queries"]
@@ -315,8 +316,9 @@ def markdown(report: dict[str, Any]) -> str:
     rows = []
     for r in report["results"]:
         search = r.get("search") or []
-        first = max((q["ms_to_first_result"] or 0 for q in search), default=None)
-        transfer = max((q["page_bytes_gzip"] for q in search), default=None)
+        runs = [q["empty"] for q in search if "error" not in q["empty"]]
+        first = max((q["ms_to_first_result"] for q in runs), default=None)
+        transfer = max((q["bytes"] for q in runs), default=None)
         index = r.get("search_index", {})
         plain = f"{r['plain']['seconds']} s" if r.get("plain") else "未测"
         index_text = f"{_mb(index['raw'])}（{index['files']:,} 个文件）" if index else "未测"
@@ -345,7 +347,7 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "| 案例数 | 校验（中位数；峰值内存） | 完整构建 | 纯 MkDocs 对照 | 构建时间比 | 构建峰值内存（全部进程合计） "
         "| 单个进程峰值：构建进程 / 最大子进程 "
-        "| 页面数 | site/ 大小 | 搜索索引 | 首个搜索结果前传输（gzip） | 首个结果用时（CPU 降速 4 倍） | 案例页 HTML "
+        "| 页面数 | site/ 大小 | 搜索索引 | 首个搜索结果前传输（gzip） | 首个结果用时（弱网手机，空缓存） | 案例页 HTML "
         "| 修改一个案例后预览刷新 |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *rows,
@@ -369,7 +371,7 @@ def markdown(report: dict[str, Any]) -> str:
         "- **构建用时与内存的取舍**：案例多到按 CPU 核数派生工作进程会超过 `build_memory_mb`（默认 2048 MB）时，"
         "构建少派生或不派生工作进程，用时因此变长。",
         "- **搜索**在 Chromium 中以手机视口、空缓存测得；“未测”表示这次运行没有测这一项。",
-        "- **预览刷新**：`mkdocs serve` 运行时修改一个案例文件，到浏览器地址返回新内容的时间。",
+        "- **预览刷新**：`make serve`（`casebook serve`）运行时修改一个案例文件，到浏览器地址返回新内容的时间。",
         "",
     ])
 

@@ -2,9 +2,9 @@
 
 Benchmarks (search index size, build time, memory) need a library far larger than the seed, and
 one that looks like a real collection to the validator, the segmenter and the search index.
-Each synthetic case starts from a seed case and varies its id, title, region (synthetic counties
-and prefectures added to a vocabulary file in the copy only), level, periods, themes, practices
-(some dropped, some borrowed from other seeds) and figures (scaled, kept within the indicator's
+Each synthetic case starts from a seed case and varies its id, title, region (real counties from
+GB/T 2260, with their prefectures and provinces, added to a vocabulary file in the copy only),
+level, periods, themes, practices (some dropped, some borrowed from other seeds) and figures (scaled, kept within the indicator's
 range). The result is deterministic for a given seed and is checked by the real validator.
 `scripts/synthesize.py` runs `main` with the checkout's root:
 
@@ -19,6 +19,7 @@ import random
 import re
 import shutil
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,13 @@ from casebook.library.check import check_library
 from casebook.library.link import Library
 from casebook.library.references import names_only
 from casebook.library.report import text_report
+from casebook.records.divisions import divisions, new_regions
 
 # What a site build does not need from the repository; everything else is copied.
 NOT_COPIED = {".git", ".venv", ".cache", ".pytest_cache", ".ruff_cache", "site", "downloads",
               "build", "dist", "src", "tests"}
 REGIONS_FILE = "cases/vocab/regions/synthetic.yaml"
 PREFIX = "syn"
-# Characters for made-up place names, so segmentation sees varied Chinese names, not numbers.
-NAME_CHARS = "安平清河永宁长乐新丰兴隆福源德阳和顺泰康云溪石桥龙泉青山白水金沙凤凰东南西北华盛明月"
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter: 10,000 cases
@@ -59,42 +59,31 @@ def copy_repository(source: Path, target: Path) -> None:
 
 
 def synthetic_regions(library: Library, rng: random.Random, counties: int) -> list[dict[str, Any]]:
-    """New prefectures under each province and new counties under every prefecture."""
-    used_codes = {r["code"] for r in library.regions.values()}
-    used_names = {r["name"] for r in library.regions.values()}
+    """Real counties (GB/T 2260) the library has no record of, with the prefectures and provinces
+    above them: those in the library's own provinces first (one per prefecture before a second),
+    then the rest of the country.
 
-    def name(suffix: str) -> str:
-        while True:
-            candidate = rng.choice(NAME_CHARS) + rng.choice(NAME_CHARS) + suffix
-            if candidate not in used_names and candidate[0] != candidate[1]:
-                used_names.add(candidate)
-                return candidate
-
+    Real divisions, so that the copy passes the validator's check of codes, names and parents.
+    `rng` is not drawn from: the choice is fixed by the library and `counties`.
+    """
+    used = {r["code"] for r in library.regions.values()}
+    provinces = {r["code"][:2] for r in library.regions.values()}
+    free = sorted((d for d in divisions().values() if d.level == "county" and d.code not in used),
+                  key=lambda d: d.code)
+    rank, seen = {}, Counter()  # one county of every prefecture first, then a second of each, …
+    for county in free:
+        rank[county.code] = seen[county.code[:4]]
+        seen[county.code[:4]] += 1
+    pool = sorted(free, key=lambda d: (d.code[:2] not in provinces, rank[d.code], d.code))
+    known = dict(library.regions)
     regions: list[dict[str, Any]] = []
-    provinces = [r for r in library.regions.values() if r["level"] == "province"]
-    # County codes run 20–99 under a prefecture: enough prefectures for 70 counties each at most.
-    existing = sum(1 for r in library.regions.values() if r["level"] == "prefecture")
-    per_province = max(3, -(-(-(-counties // 70) - existing) // max(1, len(provinces))))
-    for province in sorted(provinces, key=lambda r: r["code"]):
-        made = 0
-        for number in range(10, 100):
-            code = f"{province['code'][:2]}{number:02d}00"
-            if code in used_codes or made == per_province:
-                continue
-            used_codes.add(code)
-            made += 1
-            regions.append({"id": f"{PREFIX}-p{code}", "name": name("市"), "code": code,
-                            "level": "prefecture", "parent": province["id"]})
-    prefectures = [r for r in library.regions.values() if r["level"] == "prefecture"] + regions
-    for index in range(counties):
-        parent = prefectures[index % len(prefectures)]
-        number = 20 + index // len(prefectures)
-        code = f"{parent['code'][:4]}{number:02d}"
-        if code in used_codes:
-            continue
-        used_codes.add(code)
-        regions.append({"id": f"{PREFIX}-c{code}", "name": name("县"), "code": code,
-                        "level": "county", "parent": parent["id"]})
+    for county in pool[:counties]:
+        for record in new_regions(county.code, known):
+            record["id"] = f"{PREFIX}-{record['level'][0]}{record['code']}"
+            if "parent" in record and record["parent"] not in known:
+                record["parent"] = regions[-1]["id"]
+            known[record["id"]] = record
+            regions.append(record)
     return regions
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # openpyxl and the site outputs load only for the commands th
     from casebook.contribute.excel_import import CellProblem, Reading
 
 GUIDE_FILE = "CONTRIBUTING.md"
-COMMANDS = ("new-case", "import", "excel-template", "field-reference")
+COMMANDS = ("new-case", "import", "excel-template", "field-reference", "issue-case")
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -35,6 +35,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     new.add_argument("--level", help="实践主体层级：province、prefecture、county、township 或 village"
                                      "（默认按地区的层级）。")
     new.add_argument("--id", dest="case_id", help="案例编号（默认由地区编号和标题拼音生成）。")
+    new.add_argument("--add-region", action="store_true",
+                     help="地区不在词表里时，按 GB/T 2260 把它和缺少的上级地区加入 cases/vocab/regions/regions.yaml"
+                          "（地区写全称或六位代码；在终端里直接运行时会询问）。")
     imp = commands.add_parser(
         "import", help="把填好的 Excel 模板转成案例文件；有问题时逐格指出（工作表!单元格）。",
         description="读取按本库模板填写的 .xlsx，检查后写入 cases/<案例编号>.yaml。有问题时不写文件，退出码为 1。")
@@ -48,6 +51,16 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     template.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
     template.add_argument("--out", type=Path, default=Path("case-template.xlsx"),
                           help="输出文件（默认 case-template.xlsx）。")
+    issue = commands.add_parser(
+        "issue-case", help="把“提交新案例”问题的正文（粘贴的 YAML，或下载的附件）转成案例文件，并写出检查报告。",
+        description="读取问题正文，写入 cases/<案例编号>.yaml（和新增地区），整库检查；通过时退出码 0，"
+                    "未通过时 1（不保留任何文件），正文里没有案例时 2。报告是 Markdown，供工作流贴为评论。")
+    issue.add_argument("body", type=Path, help="保存问题正文的文本文件（- 表示从标准输入读）。")
+    issue.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
+    issue.add_argument("--attachment", type=Path, help="已下载的附件（.yaml、改名为 .txt 的案例文件，或 .xlsx），代替正文中粘贴的 YAML。")
+    issue.add_argument("--attachment-url", action="store_true",
+                       help="只打印正文中第一个 .xlsx、.yaml 或 .txt 附件的网址（没有时退出码 1），供工作流下载。")
+    issue.add_argument("--report", type=Path, help="把报告写入这个文件（默认打印到标准输出）。")
     reference = commands.add_parser(
         "field-reference", help=f"根据格式说明更新 {GUIDE_FILE} 中的字段说明表。",
         description=f"把字段说明表写入 {GUIDE_FILE} 的标记之间；加 --check 时只检查是否过期（过期时退出码为 1）。")
@@ -63,6 +76,8 @@ def run(args: argparse.Namespace, root: Path) -> int:
             return _import(args, root)
         if args.command == "excel-template":
             return _excel_template(args, root)
+        if args.command == "issue-case":
+            return _issue_case(args, root)
         return _field_reference(args, root)
     except UsageError as error:
         print(f"用法错误：{error}", file=sys.stderr)
@@ -71,9 +86,12 @@ def run(args: argparse.Namespace, root: Path) -> int:
 
 def _new_case(args: argparse.Namespace, root: Path) -> int:
     library = check_library(root).library
-    path = new_case_command(root, library, region=args.region, title=args.title, level=args.level,
-                            case_id=args.case_id)
+    path, added = new_case_command(root, library, region=args.region, title=args.title, level=args.level,
+                                   case_id=args.case_id, add_region=args.add_region)
     rel = path.relative_to(root).as_posix()
+    if added:
+        names = "、".join(f"{r['name']}（{r['id']}，{r['code']}）" for r in added)
+        print(f"已按 GB/T 2260 把 {names} 加入 cases/vocab/regions/regions.yaml。")
     print(f"已创建 {rel}。\n下一步：\n"
           f"  1. 打开 {rel}，把每个“【待填写】”换成内容（# 开头的注释说明了每个字段）；\n"
           "  2. 运行 make validate，按提示修改，直到检查通过；\n"
@@ -91,6 +109,31 @@ def _excel_template(args: argparse.Namespace, root: Path) -> int:
     out.write_bytes(excel_template(check_library(root).library))
     print(f"已生成案例填写模板 {args.out}。")
     return 0
+
+
+def _issue_case(args: argparse.Namespace, root: Path) -> int:
+    from casebook.contribute.issue import attachment_usage, check_attachment, convert_issue
+
+    if str(args.body) == "-":
+        body = sys.stdin.read()
+    elif args.body.is_file():
+        body = args.body.read_bytes().decode("utf-8-sig", errors="replace")
+    else:
+        raise UsageError(f"找不到问题正文文件 {args.body}。")
+    if args.attachment_url:
+        code, url = attachment_usage(body)
+        print(url) if url else print("正文中没有 .xlsx、.yaml 或 .txt 附件。", file=sys.stderr)
+        return code
+    if args.attachment is not None:
+        check_attachment(args.attachment)
+    outcome = convert_issue(body, root, args.attachment)
+    if args.report:
+        args.report.write_text(outcome.report, encoding="utf-8")
+    else:
+        print(outcome.report)
+    for written in outcome.written:
+        print(f"已写入 {written}", file=sys.stderr)
+    return 0 if outcome.passed else 1
 
 
 def _field_reference(args: argparse.Namespace, root: Path) -> int:

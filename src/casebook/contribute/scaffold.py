@@ -18,10 +18,12 @@ from typing import Any
 
 from casebook.library.link import Library
 from casebook.records.casefile import write_case
+from casebook.records.divisions import Division, find, new_regions, place_label
 from casebook.records.fields import Field, children, field_by_path
 from casebook.records.placeholders import PLACEHOLDER
 from casebook.records.validate import schema_node
 
+REGIONS_FILE = Path("cases/vocab/regions/regions.yaml")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # Words that say little about what a case did; left out of suggested ids.
 _FILLER = {"创建", "推进", "助推", "助力", "实施", "开展", "探索", "实践", "经验", "做法", "推动", "打造",
@@ -68,14 +70,82 @@ def resolve_region(text: str, library: Library) -> str:
     if text in library.regions:
         return text
     for rid, region in library.regions.items():
-        if text in [region["name"], *region.get("aliases", [])]:
+        if text in [region["name"], *region.get("aliases", [])] or text == region["code"]:
             return rid
     labels = {label: rid for rid, r in library.regions.items()
               for label in [rid, r["name"], *r.get("aliases", [])]}
     close = difflib.get_close_matches(text, labels, n=1, cutoff=0.5)
     hint = f"您是否想写 {labels[close[0]]}（{library.regions[labels[close[0]]]['name']}）？" if close else ""
-    raise UsageError(f"地区 {text} 不在地区词表里。{hint}"
-                     "新地区请先加入 cases/vocab/regions/regions.yaml（填写 GB/T 2260 代码和上级地区）。")
+    listed = _new_places(text, library)
+    if listed:
+        shown = "；".join(place_label(d) for d in listed[:5])
+        raise UsageError(f"地区 {text} 不在地区词表里。GB/T 2260 中有：{shown}。{hint}"
+                         "要按国家标准把它（和缺少的上级地区）加入地区词表，请加 --add-region"
+                         "（在终端里直接运行时会询问），或用六位代码指定，如 --region "
+                         f"{listed[0].code} --add-region。")
+    raise UsageError(f"地区 {text} 不在地区词表里，GB/T 2260 代码表中也没有这个名称。{hint}"
+                     "请写地区的全称（如“安吉县”）或六位行政区划代码。")
+
+
+def _new_places(text: str, library: Library) -> list[Division]:
+    """GB/T 2260 divisions that `text` may mean and that the library has no record of."""
+    known = {r["code"] for r in library.regions.values()}
+    return [d for d in find(text) if d.code not in known]
+
+
+def region_lines(records: list[dict[str, Any]]) -> str:
+    """Region records written as the vocabulary file writes them (codes quoted, aliases in [])."""
+    lines = []
+    for record in records:
+        lines.append(f"- id: {record['id']}")
+        lines.append(f"  name: {record['name']}")
+        if record.get("aliases"):
+            lines.append(f"  aliases: [{', '.join(record['aliases'])}]")
+        lines.append(f'  code: "{record["code"]}"')
+        lines.append(f"  level: {record['level']}")
+        if record.get("parent"):
+            lines.append(f"  parent: {record['parent']}")
+    return "\n".join(lines) + "\n"
+
+
+def add_regions(root: Path, records: list[dict[str, Any]]) -> None:
+    """Append region records to the region vocabulary, after what is there."""
+    path = root / REGIONS_FILE
+    text = path.read_text(encoding="utf-8")
+    note = "# 按 GB/T 2260 添加（casebook new-case）。\n"
+    path.write_text(text + ("" if text.endswith("\n") else "\n") + note + region_lines(records),
+                    encoding="utf-8")
+
+
+def offer_region(text: str, library: Library, *, add: bool, asking: bool) -> list[dict[str, Any]]:
+    """The region records to add for the place `text` names, from GB/T 2260, if the library
+    lacks it: at a terminal when the contributor picks it, else with `add` when the name or code
+    points to exactly one division. None are written here (see add_regions): nothing is, until
+    every other option has passed.
+    """
+    if _known(text, library):
+        return []
+    places = _new_places(text, library)
+    if not places or not (add or asking):
+        resolve_region(text, library)  # raises, with what GB/T 2260 has
+    chosen: Division | None = places[0] if len(places) == 1 else None
+    if asking:
+        for number, place in enumerate(places[:9], start=1):
+            print(f"  {number}. {place_label(place)}")
+        answer = _ask(f"地区 {text} 不在地区词表里。按 GB/T 2260 添加哪一个？（填序号，直接回车不添加）")
+        if not answer.isdigit() or not 1 <= int(answer) <= min(9, len(places)):
+            raise UsageError("没有添加地区，也没有创建文件。")
+        chosen = places[int(answer) - 1]
+    if chosen is None:
+        shown = "；".join(place_label(d) for d in places[:5])
+        raise UsageError(f"地区 {text} 在 GB/T 2260 中有几处：{shown}。请用六位代码指定，如 --region {places[0].code} --add-region。")
+    return new_regions(chosen.code, library.regions)
+
+
+def _known(text: str, library: Library) -> bool:
+    text = text.strip()
+    return text in library.regions or any(
+        text in [r["name"], *r.get("aliases", [])] or text == r["code"] for r in library.regions.values())
 
 
 def placeholder_case(values: dict[str, Any]) -> dict[str, Any]:
@@ -158,8 +228,14 @@ def _ask(prompt: str, default: str = "") -> str:
 
 
 def new_case_command(root: Path, library: Library, *, region: str | None, title: str | None,
-                     level: str | None, case_id: str | None) -> Path:
-    """The `new-case` command: options first; what is missing is asked for at a terminal."""
+                     level: str | None, case_id: str | None,
+                     add_region: bool = False) -> tuple[Path, list[dict[str, Any]]]:
+    """The `new-case` command: options first; what is missing is asked for at a terminal.
+
+    A place the library lacks is offered from GB/T 2260 (`offer_region`); the case file and the
+    new region records are written together, once everything else has been checked. Returns the
+    case file and the regions added.
+    """
     asking = sys.stdin.isatty()
     if not asking and not (region and title):
         missing = "、".join(name for name, value in (("--region", region), ("--title", title))
@@ -168,7 +244,10 @@ def new_case_command(root: Path, library: Library, *, region: str | None, title:
                          "（在终端里直接运行时会逐项询问）。")
     if not region:
         region = _ask("地区（地区词表中的编号或名称，如 zunyi 或 遵义）")
-    region_id = resolve_region(region, library)
+    added = offer_region(region, library, add=add_region, asking=asking)
+    for record in added:
+        library.regions[record["id"]] = record
+    region_id = added[-1]["id"] if added else resolve_region(region, library)
     while not title:  # only reached at a terminal: without one, --title was required above
         title = _ask("案例标题（通常取自来源文章的标题）")
     if asking and not level:
@@ -177,7 +256,10 @@ def new_case_command(root: Path, library: Library, *, region: str | None, title:
     if asking and not case_id:
         taken = _taken(root, library)
         case_id = _ask("案例编号", suggest_id(title, region_id, library, taken))
-    return create_case(root, library, region=region_id, title=title, level=level, case_id=case_id)
+    path = create_case(root, library, region=region_id, title=title, level=level, case_id=case_id)
+    if added:
+        add_regions(root, added)
+    return path, added
 
 
 def _level_choices() -> tuple[tuple[str, str], ...]:

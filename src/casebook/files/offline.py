@@ -1,7 +1,7 @@
 """The offline copy: the whole site in a folder that works from a USB stick, and its zip.
 
 Training rooms often have no network. `casebook offline` builds the site a second time with
-`extra.casebook.files.offline` on (mkdocs.yml reads it from CASEBOOK_OFFLINE): every page is then a
+`extra.casebook.offline` on (the offline stage's engine.yml sets it): every page is then a
 file (`cases/x.html`, never a folder a browser would list), the search uses its own index
 (offline_search), and beside every JSON file lies a script twin that javascripts/data.js loads
 where fetch() is refused (file://). The handouts are typeset into it as for the site (from the
@@ -10,19 +10,18 @@ packed into a zip whose bytes depend only on the files and the build's date (the
 casebook.records.history.build_epoch, as for the handouts and the site). The site then
 serves that zip from its downloads page (`offline_download`).
 
-The engine is run as a command (`mkdocs build`), never imported: this module is pipeline code.
+The engine's build is handed in by the caller (casebook.handover.build): this module is pipeline
+code and knows no engine.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -33,7 +32,6 @@ from casebook.library.link import Library
 from casebook.records.history import build_epoch
 from casebook.site.render import Page
 
-ENVIRONMENT = "CASEBOOK_OFFLINE"  # read by mkdocs.yml into extra.casebook.files.offline
 ZIP_NAME = "casebook-offline.zip"  # at the repository root, where `make offline` leaves it
 ZIP_FOLDER = "casebook-offline"  # the folder the zip unpacks into
 DOWNLOAD_PATH = f"downloads/{ZIP_NAME}"  # where the site serves it
@@ -102,6 +100,17 @@ UNREACHED = {
     # The workbook writer (javascripts/vendor/): names of XML namespaces written into a workbook.
     "http://schemas.openxmlformats.org/": "an XML namespace name in a workbook, never requested",
     "http://schemas.microsoft.com/office/": "likewise",
+    # Zensical's build of the theme script: lazy loaders for features the site does not use, and
+    # the names of the SVG, MathML and XHTML namespaces (never requested).
+    "https://unpkg.com/pyodide@": "only for runnable Python blocks (markdown-exec), not configured",
+    "https://cdn.jsdelivr.net/pyodide/": "likewise, pyodide's packages",
+    "https://unpkg.com/ace-builds@": "only for editable code blocks, not configured",
+    "https://unpkg.com/glightbox@": "only with the image lightbox, not configured",
+    "http://www.w3.org/": "an XML namespace name in the theme script, never requested",
+    # The JSON Schema validator (javascripts/vendor/ajv7.min.js): the ids of the meta-schemas it
+    # carries inside; it never loads a schema (no loadSchema), and the form hands it ours.
+    "http://json-schema.org/": "the $id of a meta-schema held in the validator, never requested",
+    "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json": "likewise",
 }
 
 
@@ -175,14 +184,6 @@ def write_zip(folder: Path, target: Path, epoch: int | None = None) -> int:
     return len(files)
 
 
-def build_offline_site(root: Path, out: Path) -> subprocess.CompletedProcess:
-    """Run the real, strict `mkdocs build` of the repository at `root` as the offline copy."""
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
-               "--config-file", str(root / "mkdocs.yml"), "--site-dir", str(out)]
-    env = {**os.environ, ENVIRONMENT: "true", "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(command, cwd=root, capture_output=True, text=True, env=env, check=False)
-
-
 def offline_download(root: Path, settings: dict[str, Any]) -> Page | None:
     """The zip `make offline` left at the repository root, to serve at DOWNLOAD_PATH.
 
@@ -204,9 +205,11 @@ class OfflineSummary:
     handouts: int
 
 
-def make_offline_copy(root: Path, library: Library, out: Path, zip_path: Path, *,
+def make_offline_copy(root: Path, library: Library, out: Path, zip_path: Path,
+                      build: Callable[[Path], object], *,
                       cache: Path | None = None, jobs: int | None = None) -> OfflineSummary:
-    """Build the offline copy into `out` (replacing it), add the handouts, check it, zip it.
+    """Build the offline copy into `out` with `build` (the pages, finished with its own search
+    index), add the handouts, check it, zip it.
 
     Raises RuntimeError with a message for people when the build fails or the copy would load
     anything from another host.
@@ -216,9 +219,7 @@ def make_offline_copy(root: Path, library: Library, out: Path, zip_path: Path, *
     from casebook.files.pdf import write_pdfs
 
     created = build_date(root, library)  # pinned first: the engine's build below dates the same
-    done = build_offline_site(root, out)
-    if done.returncode != 0:
-        raise RuntimeError(f"离线副本构建失败：\n{done.stdout}{done.stderr}")
+    build(out)
     settings = site_settings(root / "mkdocs.yml")
     css = (root / "macros" / STYLE_SHEET).read_text(encoding="utf-8")
     written, _ = write_pdfs(handouts(library, root, settings, created), out, css, jobs=jobs,

@@ -1,4 +1,4 @@
-"""Everything the site serves that is made from the records, for any engine adapter to publish."""
+"""Everything the site serves that is made from the records, for any site engine to publish."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from casebook.contribute.case_form import case_form_outputs
 from casebook.contribute.guide import contributor_outputs
 from casebook.files.export import record_copies
 from casebook.files.offline import offline_download
@@ -38,10 +39,11 @@ def site_outputs(library: Library, root: Path, settings: dict[str, Any] | None =
 
 def staged_site_outputs(library: Library, root: Path, folder: Path,
                         settings: dict[str, Any] | None = None,
-                        *, workers: int | None = None) -> list[StagedFile]:
+                        *, workers: int | None = None, set_aside: bool = True) -> list[StagedFile]:
     """The same files written under `folder` (see prerendered.stage), by the workers that made
-    them, so no process ever holds the whole site: what an engine adapter publishes."""
-    return _outputs(library, root, settings, workers, partial(stage, folder=folder))
+    them, so no process ever holds the whole site: what a site engine builds."""
+    return _outputs(library, root, settings, workers,
+                    partial(stage, folder=folder, set_aside=set_aside))
 
 
 def _outputs(library: Library, root: Path, settings: dict[str, Any] | None, workers: int | None,
@@ -64,7 +66,9 @@ def _outputs(library: Library, root: Path, settings: dict[str, Any] | None, work
     rendered = [page for result in rest[:parts] for page in result]
     courses, records, search, finder = rest[parts:]
     made = rendered + courses + records + trainer + search + finder
-    extra = contributor_outputs(library, root, [Page(f.path, b"") for f in made]) + vendored_outputs(root)
+    form = case_form_outputs(library, root, settings)  # before the guide, which links to it
+    extra = contributor_outputs(library, root, [Page(f.path, b"") for f in [*made, *form]])
+    extra += vendored_outputs(root) + form
     return made + keep(extra + ([download] if download else []))
 
 

@@ -4,7 +4,7 @@ Generated pages are Markdown only in their headings (which build the table of co
 is HTML the templates already rendered and escaped. Parsing that HTML again costs most of a
 large site's build (Python-Markdown reads every tag of a raw block to find where it ends), and
 gives the same HTML back. So each run of HTML between headings is replaced by a placeholder
-comment, and the engine adapter puts the HTML back into the converted page.
+comment, and the HTML goes back into each built page after the engine ran (casebook.handover.finish).
 """
 
 from __future__ import annotations
@@ -75,25 +75,67 @@ class StagedFile:
     blocks: Path | None = None
 
 
-def stage(pages: Iterable[Any], folder: Path) -> list[StagedFile]:
-    """Write pages (render.Page) under `folder`, their HTML set aside; return what was written.
+DOCS = "docs"  # the staged docs tree the engine builds
+BLOCKS = "blocks"  # the HTML set aside, one JSON list per page, put back after the engine ran
+_UNESCAPE_MD = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
+
+
+def page_title(markdown: str) -> str | None:
+    """The page's first-level heading as HTML-escaped text (casebook.site.text.markdown_inline
+    undone), or None when the page does not start with one."""
+    first = markdown.lstrip("\n").split("\n", 1)[0]
+    if not first.startswith("# "):
+        return None
+    return _UNESCAPE_MD.sub(r"\1", first[2:].strip())
+
+
+def with_title(markdown: str) -> str:
+    """The page with its title pinned in front matter, escaped once.
+
+    Themes print `page.meta.title` as it is into <title>, but derive a title from the heading
+    with `striptags`, which also un-escapes entities: a record titled `</title><script>…` would
+    break out of the element. The escaped copy in front matter keeps any title inert. JSON is
+    YAML, so the value is quoted safely whatever it holds.
+    """
+    title = page_title(markdown)
+    if title is None:
+        return markdown
+    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n{markdown}"
+
+
+def write_if_changed(target: Path, content: bytes) -> bool:
+    """Write `content` to `target` unless it already holds it (so an engine that rebuilds only
+    what changed, as in a preview, sees an unchanged file as unchanged). True when written."""
+    try:
+        if target.stat().st_size == len(content) and target.read_bytes() == content:
+            return False
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    return True
+
+
+def stage(pages: Iterable[Any], folder: Path, *, set_aside: bool = True) -> list[StagedFile]:
+    """Write pages (render.Page) under `folder`/docs, their HTML set aside under `folder`/blocks
+    (unless `set_aside` is off, for an engine preview that writes pages we never see); return
+    what was written.
 
     The contents leave memory as soon as they are written, so a large library never holds its
     whole site at once.
     """
     staged = []
     for page in pages:
-        target = folder / "files" / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = folder / DOCS / page.path
         content, blocks_file = page.content, None
         if page.prerendered and isinstance(content, str):
-            content, blocks = set_aside_html(content)
-            blocks_file = folder / "blocks" / f"{page.path}.json"
-            blocks_file.parent.mkdir(parents=True, exist_ok=True)
-            blocks_file.write_text(json.dumps(blocks, ensure_ascii=False), encoding="utf-8")
+            if set_aside:
+                content, blocks = set_aside_html(content)
+                blocks_file = folder / BLOCKS / f"{page.path}.json"
+                write_if_changed(blocks_file, json.dumps(blocks, ensure_ascii=False).encode("utf-8"))
+            content = with_title(content)
         if isinstance(content, str):
             content = content.encode("utf-8")
-        target.write_bytes(content)
+        write_if_changed(target, content)
         staged.append(StagedFile(page.path, target, blocks_file))
         del page, content  # not kept while the next page is made
     return staged

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from casebook.library.references import REFERENCE, VALUE_FIELD, Unresolved, resolve
+from casebook.library.region_codes import check_region_codes
+from casebook.records import catalogue
 from casebook.records.load import Document, leaves, strings_in
 from casebook.records.problems import Problem, field_name
 
@@ -197,9 +199,9 @@ def build_library(
         known = library.of(target)
         if ref in known or (target, ref) in rejected_ids:
             return
-        labels = {"case": "案例", "practices": "做法", "indicators": "指标", "themes": "主题",
-                  "regions": "地区", "periods": "政策阶段"}
-        problem(doc, (*base, *path), f"{field_name((*base, *path))}：{labels[target]} {ref} 不存在",
+        problem(doc, (*base, *path),
+                catalogue.say("references.missing", field=field_name((*base, *path)),
+                              kind=catalogue.text("references.kinds")[target], ref=ref),
                 _suggest(ref, known, target))
 
     for rid, case in library.cases.items():
@@ -307,10 +309,9 @@ def _check_value(library: Library, doc: Document, i: int, value: dict[str, Any],
     path: tuple[str | int, ...] = ("indicators", i)
     if value["unit"] != indicator["unit"]:
         problem(doc, (*path, "unit"),
-                f"indicators[{i}].unit：单位 {value['unit']} 与指标 {indicator['id']}（{indicator['name']}）"
-                f"的单位 {indicator['unit']} 不符",
-                "请换算成指标的单位：如 1.68万人 写 value: 16800、unit: 人；6.8亿元 写 680000000、unit: 元。"
-                "如果口径确实不同，请选用或新建另一个指标。", "unit")
+                catalogue.say("numbers.unit", index=i, unit=value["unit"], indicator=indicator["id"],
+                              name=indicator["name"], wanted=indicator["unit"]),
+                catalogue.text("numbers.unit_hint"), "unit")
     low = indicator.get("minimum", 0 if indicator["unit"] == "%" else None)
     high = indicator.get("maximum", 100 if indicator["unit"] == "%" else None)
     for key in ("value", "value_max"):
@@ -320,13 +321,17 @@ def _check_value(library: Library, doc: Document, i: int, value: dict[str, Any],
         if (low is not None and number < low) or (high is not None and number > high):
             span = f"{'' if low is None else low} 到 {'' if high is None else high}"
             problem(doc, (*path, key),
-                    f"indicators[{i}].{key}：{number}{value['unit']} 超出指标 {indicator['id']} 的取值范围（{span}）",
-                    "百分比写成 41.73 而不是 0.4173 或 4173；如果原文确实超过范围，请核对原文。", "range")
+                    catalogue.say("numbers.range", index=i, key=key, number=number, unit=value["unit"],
+                        indicator=indicator["id"], span=span),
+                    catalogue.text("numbers.range_hint"), "range")
 
 
 def _check_regions(library: Library, origin: dict, problem: Any) -> None:
     parent_level = {"prefecture": "province", "county": "prefecture"}
+    checked = check_region_codes(library.regions, origin, problem)
     for rid, region in library.regions.items():
+        if rid in checked:
+            continue
         doc, base = origin[("regions", rid)]
         parent_id = region.get("parent")
         wanted = parent_level.get(region["level"])
@@ -338,7 +343,8 @@ def _check_regions(library: Library, origin: dict, problem: Any) -> None:
         if parent is None:
             problem(doc, (*base, "parent"), f"上级地区 {parent_id} 不存在", _suggest(parent_id, library.regions, "regions"))
             continue
-        if wanted and parent["level"] != wanted:
+        # GB/T 2260 puts some counties directly under a province (Beijing's districts).
+        if wanted and parent["level"] != wanted and (region["level"], parent["level"]) != ("county", "province"):
             problem(doc, (*base, "parent"),
                     f"{region['name']}的上级应是{wanted}级地区，{parent['name']}是{parent['level']}级")
         prefix = 2 if parent["level"] == "province" else 4

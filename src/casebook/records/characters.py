@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from casebook.records import catalogue
 from casebook.records.load import Document, strings_in
 from casebook.records.privacy import locate
 from casebook.records.problems import Problem, field_name
@@ -41,32 +42,10 @@ _BIDI_SET = re.compile(f"[{_BIDI}]")
 _INVISIBLE_SET = re.compile(f"[{_INVISIBLE}]")
 
 # Fields that name or identify something, by their key (a list's items by the list's key).
-NAMING_FIELDS = frozenset(("id", "title", "name", "aliases", "term", "local_name", "unit"))
-
-_NAMES = {
-    0x00: "空字符（NUL）", 0x07: "响铃符（BEL）", 0x08: "退格符（BS）", 0x0B: "垂直制表符",
-    0x0C: "换页符", 0x0D: "回车符（CR）", 0x1B: "转义符（ESC）", 0x7F: "删除符（DEL）",
-    0x85: "下一行符（NEL）",
-    0x061C: "阿拉伯字母标记", 0x200E: "从左到右标记", 0x200F: "从右到左标记",
-    0x202A: "从左到右嵌入", 0x202B: "从右到左嵌入", 0x202C: "方向格式结束",
-    0x202D: "从左到右覆盖", 0x202E: "从右到左覆盖", 0x2066: "从左到右隔离",
-    0x2067: "从右到左隔离", 0x2068: "首字方向隔离", 0x2069: "方向隔离结束",
-    0x200B: "零宽空格", 0x200C: "零宽不连字", 0x200D: "零宽连字", 0x2060: "零宽不换行", 0x2061: "不可见函数符",
-    0x2062: "不可见乘号", 0x2063: "不可见分隔符", 0x2064: "不可见加号",
-    0xFEFF: "零宽不换行空格（BOM）", 0xFFFE: "非字符", 0xFFFF: "非字符",
-}
-
-_HINTS = {
-    "control": ("控制字符不显示，却会让导出的 Excel 文件和网页出错；常见于从网页、Word 或 PDF 复制的文字，"
-                "也可能是双引号里写了“\\0”“\\e”“\\a”“\\b”这样的转义。请删去这个字符。"),
-    "bidi": ("这种字符不显示，却会改变后面文字的显示方向，使看到的与实际写的不同。"
-             "中文和英文都不需要它，请删去（可以把这一段删掉后重新输入）。"),
-    "naming": ("编号、标题和名称里看不见的字符会让两个看起来一样的名称实际不同，搜索不到，也查不出重复。"
-               "请删去这个字符（可以把这一段删掉后重新输入）。"),
-    "prose": "正文里看不见的字符通常是复制粘贴带来的，不影响显示，但建议删去。",
-    "private": ("私用区字符只有特定字体才能显示，在别的电脑和手机上会显示成方框或别的字。"
-                "请改成标准的汉字或符号。"),
-}
+NAMING_FIELDS = frozenset(catalogue.text("characters.naming_fields"))
+# Names of characters and the hints, in the messages catalogue the case form shares.
+_NAMES = {int(code): name for code, name in catalogue.text("characters.names").items()}
+_HINTS = catalogue.text("characters.hints")
 
 
 def describe(char: str) -> str:
@@ -75,13 +54,13 @@ def describe(char: str) -> str:
     if code in _NAMES:
         name = _NAMES[code]
     elif 0xD800 <= code <= 0xDFFF:
-        name = "不成对的代理码位"
+        name = catalogue.text("characters.surrogate")
     elif code < 0x20:
-        name = "控制字符"
+        name = catalogue.text("characters.c0")
     elif 0x80 <= code <= 0x9F:
-        name = "C1 控制字符"
+        name = catalogue.text("characters.c1")
     else:
-        name = "私用区字符"
+        name = catalogue.text("characters.private_name")
     return f"U+{code:04X} {name}"
 
 
@@ -131,17 +110,16 @@ def character_problems(kind: str, doc: Document, texts: str) -> list[Problem]:
 
 def _problem(rel: str, where: tuple[int, int], path: tuple[str | int, ...], what: str,
              chars: list[str], naming: bool, count: int) -> Problem:
-    label = field_name(path) or "整个文件"
+    label = field_name(path) or catalogue.text("schema.whole_file")
     named = "、".join(describe(char) for char in chars)
-    times = f"（共 {count} 处）" if count > 1 else ""
+    times = catalogue.say("characters.times", count=count) if count > 1 else ""
     severity = "error"
-    if what == "control":
-        message, hint = f"{label}：含有看不见的控制字符 {named}{times}", _HINTS["control"]
-    elif what == "bidi":
-        message, hint = f"{label}：含有改变文字方向的控制字符 {named}{times}", _HINTS["bidi"]
+    if what in ("control", "bidi"):
+        message = catalogue.say(f"characters.{what}", label=label, named=named, times=times)
+        hint = _HINTS[what]
     else:
-        kind_of = "私用区字符" if what == "private" else "看不见的字符"
-        message = f"{label}：含有{kind_of} {named}{times}"
+        kind_of = catalogue.text("characters.kind_private" if what == "private" else "characters.kind_invisible")
+        message = catalogue.say("characters.other", label=label, kind=kind_of, named=named, times=times)
         hint = _HINTS["private"] if what == "private" else _HINTS["naming" if naming else "prose"]
         severity = "error" if naming else "warning"
     return Problem(rel, *where, field_name(path), message, hint=hint, code=f"character-{what}",

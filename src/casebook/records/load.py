@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from casebook.records import catalogue
 from casebook.records.problems import Problem, field_name, yaml_problem
 
 MAX_BYTES = 256 * 1024
@@ -137,7 +138,7 @@ def _load(path: Path, rel: str) -> Document:
         raise refuse("unreadable", f"无法读取文件：{error.strerror}") from None
     text = _decode(raw, refuse)
     if not text.strip():
-        raise refuse("empty", "文件是空的", "请参照 cases/ 下已有的案例填写内容。")
+        raise refuse("empty", catalogue.text("load.empty"), catalogue.text("load.empty_hint"))
     _check_tabs(text, refuse)
     values: list[Any] = []
     try:
@@ -161,7 +162,7 @@ def _load(path: Path, rel: str) -> Document:
         message = " ".join(str(error).split())
         raise refuse("yaml-syntax", f"YAML 语法错误（{message}）") from None
     if node is None:
-        raise refuse("empty", "文件里只有注释，没有内容", "请参照 cases/ 下已有的案例填写内容。")
+        raise refuse("empty", catalogue.text("load.only_comments"), catalogue.text("load.empty_hint"))
     document = Document(path=path, rel=rel, data=None, marks={}, key_marks={})
     document.data = _construct(node, (), document, set())
     return document
@@ -397,7 +398,7 @@ def _check_tabs(text: str, refuse: Any) -> None:
     for number, line in enumerate(text.splitlines(), 1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
-            raise refuse("tab", "这一行用了 Tab 键缩进", "YAML 只能用空格缩进：请把 Tab 换成空格（通常每级 2 个）。",
+            raise refuse("tab", catalogue.text("load.tab"), catalogue.text("load.tab_hint"),
                           number, indent.index("\t") + 1)
 
 
@@ -418,16 +419,13 @@ def _check_events(text: str, rel: str) -> None:
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise _Refused(Problem(
-                    rel, line, col, "", "不允许使用锚点和别名（& 和 *）",
-                    hint="请把要重复的内容直接写出来；锚点和别名可被用来制造“别名炸弹”，本库一律拒绝。",
-                    code="alias"))
+                raise _Refused(Problem(rel, line, col, "", catalogue.text("load.alias"),
+                                       hint=catalogue.text("load.alias_hint"),
+                                       code="alias"))
             tag = getattr(event, "tag", None)
             if tag is not None:
-                raise _Refused(Problem(
-                    rel, line, col, "", f"不允许使用 YAML 标签（{tag}）",
-                    hint="请删去以 ! 开头的标签；如果这是正文里的感叹号，请给整段文字加上引号。",
-                    code="tag"))
+                raise _Refused(Problem(rel, line, col, "", catalogue.say("load.tag", tag=tag),
+                                       hint=catalogue.text("load.tag_hint"), code="tag"))
     finally:
         loader.dispose()
 
@@ -454,8 +452,8 @@ def _construct(node: yaml.Node, path: Path_, doc: Document, seen: set[int]) -> A
                 first = doc.key_marks[(*path, key)]
                 raise _Refused(Problem(
                     doc.rel, *key_mark, field_name((*path, key)),
-                    f"字段 {key} 重复出现（第一次在第 {first[0]} 行）",
-                    hint="同一层里每个字段只能写一次；请合并或删去其中一个。", code="duplicate-key"))
+                    catalogue.say("load.duplicate_key", key=key, line=first[0]),
+                    hint=catalogue.text("load.duplicate_key_hint"), code="duplicate-key"))
             doc.key_marks[(*path, key)] = key_mark
             result[key] = _construct(value_node, (*path, key), doc, seen)
         return result

@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from casebook.records.catalogue import say
 from casebook.records.load import Document
 from casebook.records.problems import Problem, field_name, show_number
 from casebook.records.validate import load_schema, schema_node
@@ -71,8 +72,8 @@ def number_problems(kind: str, doc: Document) -> list[Problem]:
                 label = f"{field_name(path)}（{title}）" if title else field_name(path)
                 problems.append(Problem(
                     doc.rel, *doc.mark(path), field_name(path),
-                    f"{label}：应为整数，实际写成了带小数点的 {value!r}",
-                    hint=f"请去掉小数点和后面的 0，写成 {int(value)}。", code="integer"))
+                    say("numbers.integer", label=label, value=repr(value)),
+                    hint=say("numbers.integer_hint", whole=int(value)), code="integer"))
     if kind == "case":
         problems += _count_problems(doc)
     return problems

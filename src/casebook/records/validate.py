@@ -16,6 +16,7 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 
+from casebook.records.catalogue import say, text
 from casebook.records.load import Document
 from casebook.records.problems import Problem, field_name, show_number
 
@@ -26,10 +27,6 @@ FIRST_YEAR, LAST_YEAR = 1949, 2100
 # Kinds whose file is one record (an object); the others are lists of vocabulary entries.
 SINGLE_RECORD_KINDS = ("case", "course")
 
-_TYPES = {
-    "string": "文字", "number": "数字", "integer": "整数", "boolean": "true 或 false",
-    "object": "“字段: 值”的映射", "array": "列表（每项以“- ”开头）", "null": "空值",
-}
 
 
 # A longer value is shown cut short in a message.
@@ -112,7 +109,7 @@ def validate_document(kind: str, doc: Document) -> tuple[list[Problem], set[int]
 
 def _label(kind: str, path: tuple[str | int, ...]) -> str:
     title = schema_node(kind, path).get("title") if path else None
-    return f"{field_name(path)}（{title}）" if title else field_name(path)
+    return say("schema.label", field=field_name(path), title=title) if title else field_name(path)
 
 
 def _schema_problems(kind: str, doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
@@ -129,11 +126,12 @@ def _unknown_fields(kind: str, doc: Document, error: jsonschema.ValidationError)
     for extra in sorted(set(error.instance) - set(allowed)):
         line, col = doc.mark((*path, extra), key=True)
         close = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
-        hint = f"您是否想写 {close[0]}？" if close else f"这里可用的字段有：{'、'.join(allowed)}。"
+        hint = (say("schema.did_you_mean", value=close[0]) if close
+                else say("schema.fields_here", fields="、".join(allowed)))
         # A key with control or direction characters is shown escaped, never as typed.
         shown = extra if extra.isprintable() else repr(extra)
         problems.append(Problem(doc.rel, line, col, field_name((*path, extra)),
-                                f"不认识的字段 {shown}", hint=hint, code="unknown-field"))
+                                say("schema.unknown_field", key=shown), hint=hint, code="unknown-field"))
     return problems
 
 
@@ -147,16 +145,18 @@ def _schema_problem(kind: str, doc: Document, error: jsonschema.ValidationError)
     if rule == "required":
         missing = error.message.split("'")[1]
         sub = (*path, missing)
-        message = f"缺少必填字段 {_label(kind, sub)}"
+        message = say("schema.required", label=_label(kind, sub))
         hint = schema_node(kind, sub).get("description", "") or hint
         return Problem(doc.rel, line, col, field_name(sub), message, hint=hint, code="required")
     if rule == "oneOf" and choices(node):
-        options = "、".join(f"{v}（{t}）" if t else v for v, t in choices(node))
+        options = "、".join(say("schema.choice_option", value=v, title=t) if t else v
+                           for v, t in choices(node))
         close = difflib.get_close_matches(str(value), [v for v, _ in choices(node)], n=1)
-        hint = f"您是否想写 {close[0]}？" if close else hint
-        message = f"{_label(kind, path)}：应为以下之一：{options}；实际为 {value!r}"
+        hint = say("schema.did_you_mean", value=close[0]) if close else hint
+        message = say("schema.choice", label=_label(kind, path), options=options, value=repr(value))
         return Problem(doc.rel, line, col, field_name(path), message, hint=hint, code="choice")
-    message = f"{_label(kind, path) or '整个文件'}：{_explain(rule, error, node, value)}"
+    message = say("schema.rule", label=_label(kind, path) or text("schema.whole_file"),
+                  explanation=_explain(rule, error, node, value))
     shown = value if isinstance(value, str | int | float | bool) else None
     return Problem(doc.rel, line, col, field_name(path), message, hint=hint, code=f"schema-{rule}",
                    value=shown)
@@ -165,39 +165,38 @@ def _schema_problem(kind: str, doc: Document, error: jsonschema.ValidationError)
 def _explain(rule: str, error: jsonschema.ValidationError, node: dict[str, Any], value: Any) -> str:
     limit = error.validator_value
     if rule == "type":
-        wanted = "或".join(_TYPES.get(t, t) for t in (limit if isinstance(limit, list) else [limit]))
-        return f"应为{wanted}，实际为 {_show(value)}"
+        types = text("types")
+        wanted = text("schema.type_or").join(
+            types.get(t, t) for t in (limit if isinstance(limit, list) else [limit]))
+        return say("schema.type", wanted=wanted, shown=_show(value))
     if rule == "pattern":
+        # Which pattern: ids and dates have their own words (the form tells them apart alike).
         if "[a-z]" in str(limit):
-            return f"编号只能用小写英文字母、数字和连字符（如 zunyi-wuqiang-zuzhi），实际为 {value!r}"
+            return say("schema.pattern_id", value=repr(value))
         if "[0-9]{4}" in str(limit):
-            return f"日期应写成 2020、2020-12 或 2020-12-31 的形式，实际为 {value!r}"
-        return f"格式不对：{value!r}"
+            return say("schema.pattern_date", value=repr(value))
+        return say("schema.pattern", value=repr(value))
     length = len(value) if isinstance(value, str) else 0
-    if rule == "minLength":
-        return f"太短：至少 {limit} 个字，现在 {length} 个"
-    if rule == "maxLength":
-        return f"太长：最多 {limit} 个字，现在 {length} 个"
-    if rule == "minimum":
-        return f"不能小于 {show_number(limit)}，实际为 {show_number(value)}"
-    if rule == "maximum":
-        return f"不能大于 {show_number(limit)}，实际为 {show_number(value)}"
+    if rule in ("minLength", "maxLength"):
+        return say(f"schema.{rule}", limit=limit, length=length)
+    if rule in ("minimum", "maximum"):
+        return say(f"schema.{rule}", limit=show_number(limit), value=show_number(value))
     if rule == "minItems":
-        return f"至少要有 {limit} 项" if limit > 1 else "不能是空列表，至少要有 1 项"
+        return say("schema.minItems", limit=limit) if limit > 1 else text("schema.minItems_one")
     if rule == "uniqueItems":
-        return "列表里有重复的项"
-    return f"不符合要求（{error.message}）"
+        return text("schema.uniqueItems")
+    return say("schema.other", detail=error.message)
 
 
 def _show(value: Any) -> str:
     if isinstance(value, dict):
-        return "“字段: 值”的映射"
+        return text("values.mapping")
     if isinstance(value, list):
-        return "列表"
+        return text("values.list")
     if value is None:
-        return "空值（可能漏填了内容）"
+        return text("values.null")
     if isinstance(value, str) and len(value) > SHOWN_CHARS:  # e.g. a number of 5,000 digits
-        return f"{value[:SHOWN_CHARS]!r}……（共 {len(value)} 个字符）"
+        return say("values.cut", start=repr(value[:SHOWN_CHARS]), length=len(value))
     return repr(value)
 
 

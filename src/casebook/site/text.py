@@ -13,9 +13,11 @@ text and as an attribute, escaped like everything else.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
+from pathlib import Path
 from xml.etree import ElementTree as etree
 
 import markdown
@@ -66,14 +68,24 @@ class _GlossaryTreeprocessor(AbbrTreeprocessor):
 
 
 class GlossaryExtension(Extension):
-    """Python-Markdown extension: `<abbr title=…>` around every glossary term in CJK text."""
+    """Python-Markdown extension: `<abbr title=…>` around every glossary term in CJK text.
+
+    A site engine loads it from mkdocs.yml with `glossary_file`, the JSON object of term →
+    definition that casebook.handover.stage writes beside the staged pages; the pipeline passes
+    `glossary` itself.
+    """
 
     def __init__(self, **kwargs: object) -> None:
-        self.config = {"glossary": [{}, "term → plain-text definition"]}
+        self.config = {"glossary": [{}, "term → plain-text definition"],
+                       "glossary_file": ["", "a JSON file of term → plain-text definition"]}
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
-        processor = _GlossaryTreeprocessor(md, dict(self.getConfig("glossary")))
+        glossary = dict(self.getConfig("glossary"))
+        source = self.getConfig("glossary_file")
+        if source and Path(source).is_file():
+            glossary.update(json.loads(Path(source).read_text(encoding="utf-8")))
+        processor = _GlossaryTreeprocessor(md, glossary)
         md.treeprocessors.register(processor, "casebook_glossary", 6)
 
 

@@ -3,7 +3,8 @@
 `make vendor` installs the versions that package-lock.json pins into node_modules/ (from the npm
 registry, at set-up time, never while a page is read); every build then serves each file under
 javascripts/vendor/ beside the licences it ships under. A page loads one only when a reader asks
-for what it does (the compare page's workbook download), so it costs nothing otherwise.
+for what it does (the compare page's workbook download) or on the one page that needs it (the
+case form: the JSON Schema validator and the YAML reader and writer), so it costs nothing elsewhere.
 """
 
 from __future__ import annotations
@@ -18,6 +19,16 @@ VENDORED = (
     ("write-excel-file", "bundle/write-excel-file.min.js", "write-excel-file.min.js"),
     ("write-excel-file", "LICENSE", "write-excel-file.LICENSE.txt"),
     ("fflate", "LICENSE", "fflate.LICENSE.txt"),  # bundled inside write-excel-file.min.js
+    # Ajv's own browser build for draft-07, the draft of our schemas (src/casebook/schemas/).
+    # ajv-dist ships no licence file: the licences are those of Ajv and of what the build bundles,
+    # installed beside it at the versions Ajv 8.17.1 pins.
+    ("ajv-dist", "dist/ajv7.min.js", "ajv7.min.js"),
+    ("ajv", "LICENSE", "ajv.LICENSE.txt"),
+    ("fast-deep-equal", "LICENSE", "fast-deep-equal.LICENSE.txt"),
+    ("fast-uri", "LICENSE", "fast-uri.LICENSE.txt"),
+    ("json-schema-traverse", "LICENSE", "json-schema-traverse.LICENSE.txt"),
+    ("js-yaml", "dist/browser/js-yaml.umd.min.js", "js-yaml.min.js"),
+    ("js-yaml", "LICENSE", "js-yaml.LICENSE.txt"),
 )
 
 
