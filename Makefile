@@ -102,9 +102,12 @@ test: venv vendor lint
 test-engine: venv vendor
 	CASEBOOK_ENGINE=$(ENGINE) $(BIN)/python -m pytest -m engine -q
 
-# Builds the seed site and a synthetic 1,000-case site in temporary folders and measures the search
-# in Chromium on a throttled phone (400 kbps, 400 ms, CPU 4x; empty and warm cache); writes
-# scripts/benchmarks/search.json and content/benchmarks/search.md. A benchmark, not a test.
+# Builds the seed site and a synthetic 1,000-case site with `casebook build` ($(ENGINE)) in
+# temporary folders, serves each gzip-compressed as a web server does, and measures the search in
+# Chromium on a throttled phone (400 kbps, 400 ms, CPU 4x; empty and warm cache): time to the
+# first result, requests and gzip bytes before it, sequential round trips, judged against the
+# issue's targets. Writes scripts/benchmarks/search.json and content/benchmarks/search.md from
+# the measured figures. A benchmark, not a test (a few minutes on 2 cores).
 bench-search: venv vendor
 	$(BIN)/python scripts/bench_search.py
 

@@ -113,5 +113,12 @@ def test_the_built_site_has_a_quick_index_of_every_indexed_page(built_site: Path
     assert all(title and kind for _, title, kind, _ in rows)
     glossary = next(row for row in rows if row[0] == page_url("glossary/index.html"))
     assert glossary[1:3] == ["术语表", "术语"]
-    for name in ("search/terms.json", "pagefind/pagefind.js", f"{FOLDER}/pages/0.json"):
-        assert (built_site / f"{name}.gz").is_file() and (built_site / f"{name}.br").is_file()
+    large = [path.relative_to(built_site).as_posix() for folder in ("assets/javascripts", "assets/stylesheets")
+             for path in (built_site / folder).rglob("*.min.*") if path.suffix in (".js", ".css")
+             and path.stat().st_size > 50_000]
+    assert large, "the engine's theme has large scripts and style sheets"
+    for name in ("search/terms.json", "pagefind/pagefind.js", f"{FOLDER}/pages/0.json",
+                 "contribute/divisions.json", "finder/cases.json", *large):
+        assert (built_site / f"{name}.gz").is_file() and (built_site / f"{name}.br").is_file(), name
+        assert gzip.decompress((built_site / f"{name}.gz").read_bytes()) == (built_site / name).read_bytes()
+    assert not list(built_site.glob("cases/*/index.html.gz")), "pages get no copies"

@@ -2,7 +2,8 @@
 what was transferred before it, and how many round trips it waited for one after another.
 
 It builds the seed site and a synthetic library (`casebook.bench.synthetic`) in temporary
-folders, serves each on 127.0.0.1 (compressing as a web server does, see `throttled`), and drives
+folders with `casebook build` (validate, stage, the engine named by CASEBOOK_ENGINE or the
+default, then the finish step that writes the search index), serves each on 127.0.0.1 (compressing as a web server does, see `throttled`), and drives
 Debian's Chromium through Playwright as a phone would: a phone-sized viewport, the network slowed
 to `NETWORK` (400 kbps each way, 400 ms latency) and the CPU 4x through the DevTools protocol.
 Each query runs in a fresh browser profile (empty cache): the page is opened and loads, the

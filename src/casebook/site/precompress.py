@@ -14,8 +14,13 @@ from pathlib import Path
 
 import brotli
 
-# Folders of the built site whose text files get copies, and the suffixes counted as text.
-FOLDERS = ("search", "pagefind", "javascripts", "assets/javascripts", "assets/stylesheets")
+# Folders of the built site whose text files get copies, and the suffixes counted as text: what
+# a page load and a search need (scripts, style sheets, the search files), and the few large data
+# files one page loads whole (the case finder's list, the case form's schema and division codes).
+# Per-case files (compare/, downloads/) and the pages themselves get none: their copies would
+# double the site's size with a file for each case, for servers that compress on the fly anyway.
+FOLDERS = ("search", "pagefind", "javascripts", "stylesheets", "assets/javascripts",
+           "assets/stylesheets", "finder", "contribute")
 TEXT_SUFFIXES = (".js", ".json", ".css", ".html", ".svg")
 # Smaller files gain too little to be worth a second request path on the server.
 MIN_BYTES = 1024
