@@ -29,7 +29,7 @@ help:
 	@echo "make excel-template  生成案例填写模板 case-template.xlsx"
 	@echo "make contributing  按格式说明更新 CONTRIBUTING.md 的字段说明"
 	@echo "make bench     规模基准测试（1,000 和 10,000 个合成案例），结果写入 content/benchmarks/index.md"
-	@echo "make bench-search  搜索基准测试（种子站点和 1000 个合成案例）：索引大小、首个结果前的传输量和用时"
+	@echo "make bench-search  搜索基准测试（种子站点和 1000 个合成案例，弱网手机）：首个结果用时、传输量和往返次数"
 	@echo "make bench-engines  两个网站引擎的对照（种子案例库和 1000 个合成案例）：构建时间、页面、链接、搜索，写入 content/benchmarks/engines.md"
 	@echo "make lint      代码风格检查"
 	@echo "make clean     删除构建产物和环境"
@@ -102,8 +102,12 @@ test: venv vendor lint
 test-engine: venv vendor
 	CASEBOOK_ENGINE=$(ENGINE) $(BIN)/python -m pytest -m engine -q
 
-# Builds the seed site and a synthetic 1,000-case site in temporary folders and measures the search
-# in Chromium (CPU slowed 4x); writes scripts/benchmarks/search.json and content/benchmarks/search.md. A benchmark, not a test.
+# Builds the seed site and a synthetic 1,000-case site with `casebook build` ($(ENGINE)) in
+# temporary folders, serves each gzip-compressed as a web server does, and measures the search in
+# Chromium on a throttled phone (400 kbps, 400 ms, CPU 4x; empty and warm cache): time to the
+# first result, requests and gzip bytes before it, sequential round trips, judged against the
+# issue's targets. Writes scripts/benchmarks/search.json and content/benchmarks/search.md from
+# the measured figures. A benchmark, not a test (a few minutes on 2 cores).
 bench-search: venv vendor
 	$(BIN)/python scripts/bench_search.py
 

@@ -99,6 +99,7 @@ def later_stages(library: Any, root: Path, case_id: str, site: Path) -> None:
     from casebook.files.offline_search import offline_index
     from casebook.files.trainer_pages import trainer_outputs
     from casebook.site.finder import finder_outputs
+    from casebook.site.quick_search import write_quick_index
     from casebook.site.render import render_site
     from casebook.site.search_index import MARKER
     from casebook.site.search_terms import search_outputs
@@ -118,9 +119,11 @@ def later_stages(library: Any, root: Path, case_id: str, site: Path) -> None:
     (site / "cases" / f"{case_id}.html").write_text(
         f"<html><body><article data-pagefind-body>{case_page.content}</article>{MARKER}</body></html>",
         encoding="utf-8")
-    index = offline_index(site, library)
+    index, quick = offline_index(site, library)
     json.dumps(index, ensure_ascii=False).encode("utf-8")
     assert [page["url"] for page in index["pages"]] == [f"cases/{case_id}.html"]
+    assert [page.href for page in quick] == [f"cases/{case_id}.html"]
+    write_quick_index(site, quick)
 
 
 @settings(max_examples=50, deadline=None, derandomize=True, database=None,

@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 
-from browsing import search_results
+from browsing import search_results, site_path
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -116,6 +117,49 @@ def test_search_answers_the_search_queries_as_the_site_does(page: Any) -> None:
         if not named or named[0] not in asked or not set(wanted) <= set(asked):
             missed.append(f"{item['query']}: {asked}; {item['same_as']}: {named}")
     assert not missed, "\n".join(missed)
+
+
+def test_the_copy_gives_the_site_s_first_results_in_the_site_s_order(page: Any, browser: Any,
+                                                                     base: str) -> None:
+    """One ranking: the same query gives the same first pages on the site and in the copy."""
+    site = browser.new_page(viewport={"width": 412, "height": 900})
+    site.goto(base + "cases/")
+    site.click(".cb-search__open")
+    page.goto(page.root + "index.html")
+    page.keyboard.press("/")
+    differ = []
+    for item in QUERIES["terms"] + QUERIES["traditional"] + QUERIES["aliases"]:
+        online = [offline_path(site_path(href, base)) for href, _ in search_results(site, item["query"])]
+        copy = [url for url, _ in search(page, item["query"])]
+        if online[:TOP] != copy[:TOP]:
+            differ.append(f"{item['query']}: site {online[:TOP]}, copy {copy[:TOP]}")
+    site.close()
+    assert not differ, "\n".join(differ)
+
+
+def _badges(copy: Path, path: str) -> str:
+    """The badges (status, level, period…) at the top of the copy's page at `path`, without spaces."""
+    html = (copy / path.split("#")[0]).read_text(encoding="utf-8")
+    found = BeautifulSoup(html, "html.parser").select_one("article .cb-badges")
+    return "".join(found.get_text().split()) if found else ""
+
+
+def test_excerpts_in_the_copy_come_from_the_text_never_from_the_badges(page: Any,
+                                                                       offline_copy: Path) -> None:
+    page.goto(page.root + "index.html")
+    page.keyboard.press("/")
+    opened_with_badges = []
+    for item in QUERIES["terms"]:
+        results = search(page, item["query"])
+        excerpts = page.eval_on_selector_all(
+            ".cb-search__result",
+            "items => items.map(i => (i.querySelector('.cb-search__excerpt') || {}).textContent || '')")
+        assert len(excerpts) == len(results) and all(excerpts), f"{item['query']}: a result without text"
+        for (url, _), text in zip(results, excerpts, strict=True):
+            badges = _badges(offline_copy, url)
+            if badges and "".join(text.split()).lstrip("…. ").startswith(badges[:6]):
+                opened_with_badges.append(f"{item['query']}: {url}: {text[:30]}")
+    assert not opened_with_badges, "\n".join(opened_with_badges)
 
 
 def test_the_case_finder_filters_and_links_to_cases_from_the_folder(page: Any) -> None:

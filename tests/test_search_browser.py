@@ -15,6 +15,7 @@ import yaml
 
 from browsing import record_requests, search_results, site_path
 from conftest import ROOT
+from sitebuild import page as built_page
 
 pytestmark = pytest.mark.browser
 
@@ -90,6 +91,28 @@ def test_every_practice_is_found_by_its_name(search_box: Any, base: str) -> None
     assert not missed, "\n".join(missed)
 
 
+def _badges(site: Path, url: str) -> str:
+    """The badges (status, level, period…) at the top of the page at `url`, without spaces."""
+    found = built_page(site, url.split("#")[0]).select_one("article .cb-badges")
+    return "".join(found.get_text().split()) if found else ""
+
+
+def test_excerpts_come_from_the_text_never_from_the_badges(search_box: Any, base: str,
+                                                           built_site: Path) -> None:
+    opened_with_badges = []
+    for item in QUERIES["terms"]:
+        results = search(search_box, base, item["query"])
+        excerpts = search_box.eval_on_selector_all(
+            ".cb-search__result", "items => items.map(i => (i.querySelector('.cb-search__excerpt') || {}).textContent || '')")
+        assert len(excerpts) == len(results) and all(excerpts), f"{item['query']}: a result without text"
+        for result, text in zip(results, excerpts, strict=True):
+            badges = _badges(built_site, result["url"])
+            if badges and "".join(text.split()).lstrip("…. ").startswith(badges[:6]):
+                opened_with_badges.append(f"{item['query']}: {result['url']}: {text[:30]}")
+        assert search_box.locator(".cb-search__excerpt mark").count(), f"{item['query']}: no excerpt marks it"
+    assert not opened_with_badges, "\n".join(opened_with_badges)
+
+
 def test_every_result_says_what_kind_of_page_it_is(search_box: Any, base: str) -> None:
     results = search(search_box, base, "兵支书")
     assert len(results) >= 4
@@ -109,8 +132,20 @@ def test_the_search_asks_no_other_host_and_loads_the_index_in_pieces(browser: An
     page.goto(base)
     page.keyboard.press("/")  # the keyboard shortcut opens the search box
     assert page.evaluate("document.activeElement.classList.contains('cb-search__input')")
+    # What the page had loaded when the list was complete (before anything it loads when idle).
+    page.evaluate("""() => { const list = document.querySelector('.cb-search__results');
+        new MutationObserver(() => { if (list.getAttribute('aria-busy') === 'false' && !window.seenAtDone)
+            window.seenAtDone = performance.getEntriesByType('resource').map(e => e.name); })
+          .observe(list, {attributes: true}); }""")
     search(page, base, "党支部领办合作社")
+    # The field's terms are answered by the quick index alone, a few small files of it.
+    seen = page.evaluate("window.seenAtDone")
+    quick = [url for url in seen if "/search/quick/" in url]
+    assert quick and not [url for url in seen if "/pagefind/" in url and "/fragment/" not in url], seen
+    assert len(quick) < len(list((built_site / "search" / "quick").rglob("*.json"))) / 4
     search(page, base, "遵義")
+    # A word that is no term needs the full-text index, which is loaded in pieces too.
+    assert search(page, base, "交通")
     page.close()
     assert not foreign, foreign
     chunks = [url for url in own if url.endswith(".pf_index")]

@@ -452,3 +452,29 @@ def test_same_practice_id_in_two_vocabulary_files(sandbox: Path) -> None:
         (rel, 2, 7, "duplicate-id", "[0].id")]
     assert "编号 yijiantiao 重复：cases/vocab/practices/practices.yaml 里已有同一编号" in (
         report["problems"][0]["message"])
+
+
+def test_an_everyday_word_for_two_forms_is_reported_where_it_is_repeated(sandbox: Path) -> None:
+    rel = "vocab/synonyms/synonyms.yaml"
+    text = edit_vocab(sandbox, rel, "  words: [党员活动日, 固定党日]\n", "  words: [党员活动日, 工资]\n")
+    line, column = locate(text, "  words: [党员活动日, 工资]", "工资")
+    result, report = validate_json(sandbox)
+    assert result.code == 1
+    assert len(report["problems"]) == 1, report["problems"]
+    problem = report["problems"][0]
+    assert (problem["file"], problem["line"], problem["column"]) == (f"cases/{rel}", line, column)
+    assert problem["code"] == "synonym"
+    assert problem["field"] == f"[{entry_index(text, line)}].words[1]"
+    assert problem["message"] == "日常说法“工资”已在条目 gongzi 中对应到“报酬”"
+
+
+def test_an_everyday_word_needs_a_form_to_stand_for(sandbox: Path) -> None:
+    rel = "vocab/synonyms/synonyms.yaml"
+    text = edit_vocab(sandbox, rel, "  means: 主题党日\n", "  mean: 主题党日\n")
+    line, _ = locate(text, "- id: dangyuan-huodongri", "-")
+    result, report = validate_json(sandbox)
+    assert result.code == 1
+    messages = [p["message"] for p in report["problems"]]
+    assert "缺少必填字段 [6].means（规范说法）" in messages, messages
+    assert all(p["file"] == f"cases/{rel}" for p in report["problems"])
+    assert any(p["line"] == line for p in report["problems"]), report["problems"]

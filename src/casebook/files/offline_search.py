@@ -8,6 +8,9 @@ javascripts/search.js. It holds what Pagefind is given online: the text inside
 page, and the same term tokens in the same three tiers (search_index.page_keywords), so a term,
 an alias or a traditional spelling finds the same pages. Substring matching suits Chinese, which
 has no spaces between words, and needs no segmenter in the browser.
+
+Beside it the copy gets the quick index the site has (casebook.site.quick_search), made from the
+same tokens: the search box ranks with it alike, so the copy's first results are the site's.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.library.link import Library
+from casebook.site.quick_search import QuickPage, page_points, write_quick_index
 from casebook.site.search_index import (
     ABOUT_WEIGHTS,
     PageTokens,
@@ -64,10 +68,12 @@ def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
-def offline_index(site_dir: Path, library: Library) -> dict[str, Any]:
-    """The index of the offline copy built at `site_dir` (with file URLs: `cases/x.html`)."""
+def offline_index(site_dir: Path, library: Library) -> tuple[dict[str, Any], list[QuickPage]]:
+    """The index of the offline copy built at `site_dir` (with file URLs: `cases/x.html`), and
+    its pages for the quick index (casebook.site.quick_search), which the site writes alike."""
     tokens = PageTokens(library)
     pages = []
+    quick = []
     for path in sorted(site_dir.rglob("*.html")):
         rel = path.relative_to(site_dir).as_posix()
         html = path.read_text(encoding="utf-8")
@@ -81,19 +87,23 @@ def offline_index(site_dir: Path, library: Library) -> dict[str, Any]:
             mentions[token] = mentions.get(token, 0) + 1
         kind = page_kind(url)
         text = page.ordered
+        about_weight = ABOUT_WEIGHTS.get(kind, 10)
         pages.append({
             "url": rel, "title": page.title or text[:40], "kind": KIND_LABELS[kind],
-            "text": text, "about": keywords["about"], "about_weight": ABOUT_WEIGHTS.get(kind, 10),
+            "text": text, "about": keywords["about"], "about_weight": about_weight,
             "related": keywords["related"], "mentions": mentions,
             "anchors": page.anchors,
         })
-    return {"weights": WEIGHTS, "pages": pages}
+        quick.append(QuickPage(rel, page.title or url, KIND_LABELS[kind],
+                               page_points(keywords, about_weight, kind)))
+    return {"weights": WEIGHTS, "pages": pages}, quick
 
 
 def write_offline_index(site_dir: Path, library: Library) -> Path:
     """Write the index into the built offline copy; return the file."""
     target = site_dir / INDEX_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
-    data = offline_index(site_dir, library)
+    data, quick = offline_index(site_dir, library)
     target.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    write_quick_index(site_dir, quick)
     return target

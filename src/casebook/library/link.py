@@ -24,7 +24,7 @@ from casebook.records import catalogue
 from casebook.records.load import Document, leaves, strings_in
 from casebook.records.problems import Problem, field_name
 
-VOCABULARIES = ("practices", "indicators", "themes", "regions", "glossary", "periods")
+VOCABULARIES = ("practices", "indicators", "themes", "regions", "glossary", "periods", "synonyms")
 
 
 @dataclass
@@ -38,6 +38,7 @@ class Library:
     regions: dict[str, dict[str, Any]] = field(default_factory=dict)
     glossary: dict[str, dict[str, Any]] = field(default_factory=dict)
     periods: dict[str, dict[str, Any]] = field(default_factory=dict)
+    synonyms: dict[str, dict[str, Any]] = field(default_factory=dict)  # everyday words for search
     courses: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -228,6 +229,7 @@ def build_library(
         if "practice" in term:
             check("glossary", "practices", ("practice",), term["practice"], rid)
     _check_regions(library, origin, problem)
+    _check_synonyms(library, origin, problem)
     if library.courses:
         for rid, course in library.courses.items():
             check_course(library, origin[("course", rid)][0], course, check, problem)
@@ -350,6 +352,32 @@ def _check_regions(library: Library, origin: dict, problem: Any) -> None:
             problem(doc, (*base, "code"),
                     f"行政区划代码 {region['code']} 与上级{parent['name']}（{parent['code']}）不一致",
                     "GB/T 2260 代码的前两位是省，前四位是地级市；请核对代码。", "region-code")
+
+
+def _check_synonyms(library: Library, origin: dict, problem: Any) -> None:
+    """An everyday word stands for one form only, and never for another everyday word: the search
+    box replaces each word once (casebook.site.search_terms.client_dictionary)."""
+    owner: dict[str, str] = {}
+    for rid in sorted(library.synonyms, key=lambda r: origin[("synonyms", r)][1]):
+        entry = library.synonyms[rid]
+        doc, base = origin[("synonyms", rid)]
+        for i, word in enumerate(entry["words"]):
+            if word == entry["means"]:
+                problem(doc, (*base, "words", i), f"日常说法“{word}”与规范说法相同",
+                        "请删去这个说法：它本来就能搜到。", "synonym")
+            elif word in owner:
+                first = library.synonyms[owner[word]]
+                problem(doc, (*base, "words", i),
+                        f"日常说法“{word}”已在条目 {owner[word]} 中对应到“{first['means']}”",
+                        "同一个日常说法只能对应一个规范说法；请删去其中一处。", "synonym")
+            else:
+                owner[word] = rid
+    for rid, entry in library.synonyms.items():
+        if entry["means"] in owner:
+            doc, base = origin[("synonyms", rid)]
+            problem(doc, (*base, "means"),
+                    f"规范说法“{entry['means']}”本身是条目 {owner[entry['means']]} 里的日常说法",
+                    "规范说法应是做法、指标、术语等的名称或别名，或页面里通用的写法。", "synonym")
 
 
 def _suggest(ref: str, known: dict[str, dict[str, Any]], target: str) -> str:

@@ -20,7 +20,8 @@ from casebook.records.catalogue import say, text
 from casebook.records.load import Document
 from casebook.records.problems import Problem, field_name, show_number
 
-KINDS = ("case", "practices", "indicators", "themes", "regions", "glossary", "periods", "course")
+KINDS = ("case", "practices", "indicators", "themes", "regions", "glossary", "periods", "synonyms",
+         "course")
 # The years a date may name, as the schema's `year` allows.
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 # Kinds whose file is one record (an object); the others are lists of vocabulary entries.

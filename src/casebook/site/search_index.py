@@ -18,10 +18,14 @@ shards of at most `SHARD_CHARS` characters, one Pagefind run after another, so n
 than about 600 MB whatever the size of the library. The first shard is the bundle in `pagefind/`;
 the others are in `pagefind/shards/<n>/`, listed in `pagefind/shards.json`, and the search script
 merges them into the first with Pagefind's own `mergeIndex` (they share its WebAssembly).
+
+The same run writes the quick index of the field's terms (quick_search), from the same tokens,
+with each page's Pagefind fragment, and pre-compressed copies of the search files (precompress).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -39,6 +43,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from casebook.library.link import Library
 from casebook.parallel import cores, run_jobs
+from casebook.site.precompress import precompress
+from casebook.site.quick_search import QuickPage, page_points, write_quick_index
 from casebook.site.search_terms import (
     KIND_LABELS,
     SKIPPED_SECTIONS,
@@ -55,9 +61,10 @@ BUNDLE = "pagefind"
 LANGUAGE = "zh"
 # Where the theme marks the end of a page's indexed body; the token block goes there.
 MARKER = "<!-- casebook:search-keywords -->"
-# Classes of sections that repeat other pages' text (see the module docstring).
+# Classes of sections that repeat other pages' text (see the module docstring), and the badges
+# (status, level, period) that would otherwise open every excerpt.
 # Any other section can opt out with the `data-pagefind-ignore` attribute.
-EXCLUDED_CLASSES = ("cb-variants", "cb-values", "cb-related-values", "cb-comparison", "cb-chart",
+EXCLUDED_CLASSES = ("cb-badges", "cb-variants", "cb-values", "cb-related-values", "cb-comparison", "cb-chart",
                     "cb-case-table", "cb-cards", "cb-related", "cb-edit", "cb-regions")
 # Weight of the terms a page is about (Pagefind allows 0–10). The glossary is about every term it
 # defines, so the page dedicated to a term (its practice, indicator, region) must rank above it.
@@ -194,7 +201,8 @@ def index_site(site_dir: Path, tokens: PageTokens, macros: Path, *,
         staging = Path(staging_dir)
         staged = run_jobs([partial(_stage_pages, paths[part::parts], site_dir, staging / "pages",
                                    tokens, template) for part in range(parts)], workers)
-        sizes = sorted(size for pages, _ in staged for size in pages)
+        sizes = sorted(size for pages, _, _ in staged for size in pages)
+        quick = [page for _, _, found in staged for page in found]
         shards = shard_pages(sizes, shard_chars)
         for number, shard in enumerate(shards):
             folder = staging / f"shard-{number}"
@@ -207,10 +215,25 @@ def index_site(site_dir: Path, tokens: PageTokens, macros: Path, *,
             _drop_unused(bundle, shard=number > 0)
     (output / SHARDS_LIST).write_text(
         json.dumps([f"{SHARDS_FOLDER}/{n}/" for n in range(1, len(shards))]), encoding="utf-8")
+    fragments = fragment_paths(output)
+    for page in quick:
+        page.fragment = fragments.get(page.href, "")
+    write_quick_index(site_dir, quick)
+    precompress(site_dir)
     files = [p for p in output.rglob("*") if p.is_file()]
-    return IndexSummary(len(sizes), sum(skipped for _, skipped in staged), len(files),
+    return IndexSummary(len(sizes), sum(skipped for _, skipped, _ in staged), len(files),
                         sum(p.stat().st_size for p in files), round(time.monotonic() - started, 1),
                         len(shards))
+
+
+def fragment_paths(bundle: Path) -> dict[str, str]:
+    """Site URL (`cases/x/`) → the page's Pagefind fragment under `bundle`, without its suffix
+    (`fragment/zh_0632877`), for the quick index (casebook.site.quick_search)."""
+    found = {}
+    for path in sorted(bundle.rglob("*.pf_fragment")):
+        data = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        found[data["url"].lstrip("/")] = path.relative_to(bundle).with_suffix("").as_posix()
+    return found
 
 
 # The kinds of page that are about a term of the field, indexed apart from the rest when the
@@ -263,11 +286,12 @@ PARALLEL_FROM = 400
 
 
 def _stage_pages(paths: list[Path], site_dir: Path, staging: Path, tokens: PageTokens,
-                 template: Template) -> tuple[list[tuple[str, int]], int]:
+                 template: Template) -> tuple[list[tuple[str, int]], int, list[QuickPage]]:
     """Write what Pagefind reads of each indexed page at `paths` into `staging`: the indexed body
     (see `indexed_body`) with its block of term tokens, in a page of its own; the staged pages
-    (path, characters of indexed text) and the number skipped."""
+    (path, characters of indexed text), the number skipped, and the pages for the quick index."""
     pages = []
+    quick = []
     skipped = 0
     for path in paths:
         rel = path.relative_to(site_dir).as_posix()
@@ -284,9 +308,14 @@ def _stage_pages(paths: list[Path], site_dir: Path, staging: Path, tokens: PageT
         kind = page_kind(url)
         kept = body.html or ""
         size = len(body.text(deep=True, separator=" "))
+        heading = body.css_first("h1")
+        title_text = " ".join(heading.text(deep=True, separator="").split()) if heading else ""
         text = text_outside_links(body)
-        block = template.render(kind=KIND_LABELS[kind], about_weight=ABOUT_WEIGHTS.get(kind, 10),
-                                **tokens.keywords(url, text))
+        keywords = tokens.keywords(url, text)
+        about_weight = ABOUT_WEIGHTS.get(kind, 10)
+        block = template.render(kind=KIND_LABELS[kind], about_weight=about_weight, **keywords)
+        quick.append(QuickPage(url, title_text or url, KIND_LABELS[kind],
+                               page_points(keywords, about_weight, kind)))
         title = tree.css_first("title")
         staged = (f'<!DOCTYPE html><html lang="{LANGUAGE}"><head><meta charset="utf-8">'
                   f"{title.html if title else ''}</head><body>{kept.replace(MARKER, block, 1)}"
@@ -294,7 +323,7 @@ def _stage_pages(paths: list[Path], site_dir: Path, staging: Path, tokens: PageT
         (staging / rel).parent.mkdir(parents=True, exist_ok=True)
         (staging / rel).write_text(staged, encoding="utf-8")
         pages.append((rel, size + len(block)))
-    return pages, skipped
+    return pages, skipped, quick
 
 
 def _environment(macros: Path) -> SandboxedEnvironment:

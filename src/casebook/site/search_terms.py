@@ -10,6 +10,10 @@ it indexes (heavily weighted on the pages about the term, lightly where it is me
 search box replaces the terms it finds in a query by the same tokens. A term is thus one token in
 the index and in the query, whatever the segmenters do.
 
+Everyday words (cases/vocab/synonyms/: 工资 for 报酬, 驻村书记 for 驻村第一书记) are replaced by the
+form they stand for before the search box looks for terms; that form is made a term if it is
+not one already, so it has a token too.
+
 Traditional characters: the site is written in simplified characters, so the search box converts a
 query character by character with a table generated here from OpenCC's dictionaries, limited to
 what the site can match.
@@ -28,6 +32,7 @@ from string import ascii_lowercase
 from typing import Any
 
 from casebook.library.link import Library
+from casebook.site.quick_search import settings as quick_settings
 from casebook.site.render import SECTIONS, Page, page_url, record_path
 
 # Tokens are fixed-length Latin words, so none is a prefix of another (Pagefind matches prefixes)
@@ -116,6 +121,9 @@ def build_terms(library: Library) -> dict[str, Term]:
     for cid, case in library.cases.items():
         for slogan in forms_of(case["title"])[1]:
             add(slogan).about.add(page_url(record_path("case", cid)))
+    for entry in library.synonyms.values():  # what an everyday word stands for is searched as a term
+        for form in forms_of(entry["means"])[0][:1]:
+            add(form)
     if len(terms) > len(ascii_lowercase) ** 3:  # pragma: no cover - seventeen thousand terms
         raise ValueError(f"{len(terms)} 个检索词，超过了搜索词元的容量；请在 TOKEN_PATTERN 中加长词元。")
     for form, token in zip(sorted(terms), _tokens(), strict=False):
@@ -279,15 +287,29 @@ def record_text(library: Library) -> str:
             for item in value:
                 yield from walk(item)
 
-    kinds = ("cases", "practices", "indicators", "themes", "regions", "glossary", "periods")
+    kinds = ("cases", "practices", "indicators", "themes", "regions", "glossary", "periods", "synonyms")
     return "".join(walk([getattr(library, kind) for kind in kinds]))
 
 
+def everyday_words(library: Library) -> dict[str, str]:
+    """Everyday word → the form it stands for (cases/vocab/synonyms/), both normalised: the search
+    box replaces the one by the other before it looks for terms, online and offline alike."""
+    words = {}
+    for entry in library.synonyms.values():
+        means = normalise(entry["means"])
+        for word in entry["words"]:
+            words[normalise(word)] = means
+    return dict(sorted(words.items()))
+
+
 def client_dictionary(library: Library, site_text: str = "") -> dict[str, Any]:
-    """What the search box needs to turn a query into tokens: term → token, glossary anchors by
-    token, the traditional → simplified table, and the labels of page kinds."""
+    """What the search box needs to turn a query into tokens: everyday words → forms, term →
+    token, glossary anchors by token, the traditional → simplified table, the labels of page
+    kinds, and where the quick index is (casebook.site.quick_search)."""
     terms = build_terms(library)
     return {
+        "words": everyday_words(library),
+        "quick": quick_settings(),
         "terms": {form: term.token for form, term in sorted(terms.items())},
         "glossary": {t.token: t.glossary for _, t in sorted(terms.items()) if t.glossary},
         "t2s": "".join(f"{k}{v}" for k, v in traditional_map(record_text(library) + site_text).items()),

@@ -1,0 +1,46 @@
+"""Pre-compressed copies (`.gz`, `.br`) beside the large text files a search and a page load need.
+
+Servers such as nginx (`gzip_static`, `brotli_static`) and Caddy (`precompressed`) send such a copy
+instead of compressing on every request, and a server that compresses nothing is no worse off: on
+a 400 kbps link a 45 KB script is 0.9 s, its Brotli copy 0.3 s. The copies are deterministic
+(gzip without a file name or time, Brotli at fixed settings), so a build stays byte for byte the
+same. Pagefind's own chunks and WebAssembly are gzip data already and get no copy.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import brotli
+
+# Folders of the built site whose text files get copies, and the suffixes counted as text: what
+# a page load and a search need (scripts, style sheets, the search files), and the few large data
+# files one page loads whole (the case finder's list, the case form's schema and division codes).
+# Per-case files (compare/, downloads/) and the pages themselves get none: their copies would
+# double the site's size with a file for each case, for servers that compress on the fly anyway.
+FOLDERS = ("search", "pagefind", "javascripts", "stylesheets", "assets/javascripts",
+           "assets/stylesheets", "finder", "contribute")
+TEXT_SUFFIXES = (".js", ".json", ".css", ".html", ".svg")
+# Smaller files gain too little to be worth a second request path on the server.
+MIN_BYTES = 1024
+
+
+def precompress(site_dir: Path, folders: tuple[str, ...] = FOLDERS) -> list[Path]:
+    """Write `X.gz` and `X.br` beside every text file of at least MIN_BYTES in `folders` (each
+    only when it is smaller than the file); return the copies written."""
+    written = []
+    for folder in folders:
+        for path in sorted((site_dir / folder).rglob("*")):
+            if not path.is_file() or path.suffix not in TEXT_SUFFIXES:
+                continue
+            data = path.read_bytes()
+            if len(data) < MIN_BYTES:
+                continue
+            for suffix, packed in ((".gz", gzip.compress(data, 9, mtime=0)),
+                                   (".br", brotli.compress(data, quality=11))):
+                copy = path.with_name(path.name + suffix)
+                if len(packed) < len(data):
+                    copy.write_bytes(packed)
+                    written.append(copy)
+    return written
