@@ -53,7 +53,7 @@ validate: venv
 
 # `casebook build`: validate, stage every page as files (.cache/stage/), the engine's strict build,
 # then the pre-rendered HTML put back and the search index. Handouts are typeset after the pages
-# (about a second each, on every core); unchanged ones come from .cache/handouts/. Dated as the
+# (Typst, tens of milliseconds each, on every core); unchanged ones come from .cache/handouts/. Dated as the
 # site is. The offline copy's zip is made first: the site serves it from its downloads page.
 build: offline vendor
 	$(BIN)/casebook build --site-dir site

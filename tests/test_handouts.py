@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
+from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -130,11 +131,12 @@ def test_pdf_is_a4_with_a_sane_page_count_and_metadata(pdfs: dict[str, Path], ki
 
 
 def test_only_the_simplified_chinese_face_is_embedded(pdfs: dict[str, Path]) -> None:
-    """Without the explicit family WeasyPrint picks the Japanese face (different glyph shapes)."""
+    """The collection holds Japanese, Korean and traditional faces too: only the simplified
+    Chinese one is embedded, in one weight (each face costs about 150 KB)."""
     for pdf in pdfs.values():
         done = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
         names = {line.split()[0].split("+")[-1] for line in done.stdout.splitlines()[2:]}
-        assert names == {"Noto-Sans-CJK-SC"}, (pdf.name, names)  # one face keeps the file small
+        assert names == {"NotoSansCJKsc-Regular-Identity-H"}, (pdf.name, names)  # one face keeps the file small
 
 
 def test_two_runs_give_identical_bytes_and_the_cache_is_reused(site_with_handouts: Path,
@@ -162,3 +164,56 @@ def test_pdf_step_needs_a_built_site(tmp_path: Path) -> None:
     assert result.code == 2
     assert "请先运行 make build" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_record_text_is_set_as_text_never_read_as_typst(tmp_path: Path) -> None:
+    """The layout gets every string as JSON data: markup and code in a record print as typed."""
+    from casebook.files.handouts import Handout
+    from casebook.files.pdf import write_pdfs
+
+    hostile = '#read("/etc/passwd") #panic("x") $x^2$ *粗体* = 标题 <label> @ref \\ #{1+1}'
+    escaped = escape(hostile)  # as the handout templates write record text
+    html = ("<html><head><title>测试</title></head><body><h1>标题 #sys.inputs</h1>"
+            f"<p>{escaped}</p><ul><li>{escaped}</li></ul>"
+            f"<table><tbody><tr><th>甲</th><td>{escaped}</td></tr></tbody></table></body></html>")
+    written, typeset = write_pdfs([Handout("handouts/cases/t.pdf", html, "测试")], tmp_path,
+                                  ROOT / "macros")
+    assert typeset == written
+    text = pdftotext(written[0])
+    assert "root:" not in text  # /etc/passwd was not read
+    assert flat(text).count(flat(hostile)) == 3, flat(text)
+    assert "标题#sys.inputs" in flat(text)
+
+
+def test_a_one_case_edit_typesets_only_that_case_and_the_courses_that_use_it(
+        sandbox: Path) -> None:
+    from casebook.files.handouts import handouts
+    from casebook.files.pdf import write_pdfs
+    from casebook.library.check import check_library
+
+    site, cache = sandbox / "site", sandbox / "cache"
+
+    def typeset() -> set[str]:
+        library = check_library(sandbox).library
+        _, fresh = write_pdfs(handouts(library, sandbox), site, sandbox / "macros",
+                              cache_dir=cache, jobs=2)
+        return {p.relative_to(site).as_posix() for p in fresh}
+
+    assert len(typeset()) == len(RECORDS)  # cold: everything
+    assert typeset() == set()  # nothing changed: nothing typeset
+    edited = "tongren-youxiao-xianjie"
+    case_file = sandbox / "cases" / f"{edited}.yaml"
+    record = yaml.safe_load(case_file.read_text(encoding="utf-8"))
+    # The summary is printed in the case's handout and in every course that uses the case.
+    text = case_file.read_text(encoding="utf-8")
+    case_file.write_text(text.replace(record["summary"], record["summary"] + "（已修订）", 1),
+                         encoding="utf-8")
+    using = {handout_path("course", cid) for cid, course in COURSES.items()
+             if any(edited in session.get("cases", []) for session in course["sessions"])}
+    assert using, "a course uses the edited case"
+    assert typeset() == {handout_path("case", edited)} | using
+    # A practice's description is printed in the case's handout only.
+    description = record["practices"][0]["description"]
+    text = case_file.read_text(encoding="utf-8")
+    case_file.write_text(text.replace(description, description + "（已修订）", 1), encoding="utf-8")
+    assert typeset() == {handout_path("case", edited)}

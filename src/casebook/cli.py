@@ -168,7 +168,7 @@ def _export(args: argparse.Namespace, library: Library) -> int:
 
 def _pdf(args: argparse.Namespace, library: Library, root: Path) -> int:
     """Typeset every handout into the built site at --site."""
-    from casebook.files.handouts import STYLE_SHEET, build_date, handouts, site_settings
+    from casebook.files.handouts import build_date, handouts, site_settings
     from casebook.files.pdf import write_pdfs
 
     site = args.site.resolve()
@@ -178,8 +178,8 @@ def _pdf(args: argparse.Namespace, library: Library, root: Path) -> int:
         return 2
     settings = site_settings(config) if config.is_file() else {}
     jobs = handouts(library, root, settings, build_date(root, library))
-    css = (root / "macros" / STYLE_SHEET).read_text(encoding="utf-8")
-    written, reused = write_pdfs(jobs, site, css, jobs=args.jobs, cache_dir=args.cache)
+    written, typeset = write_pdfs(jobs, site, root / "macros", jobs=args.jobs, cache_dir=args.cache)
+    reused = len(written) - len(typeset)
     note = f"；其中 {reused} 份内容未变，取自缓存" if reused else ""
     print(f"生成了 {len(written)} 份 A4 讲义（{len(library.cases)} 个案例、{len(library.courses)} 门课程"
           f"{note}），在 {site / 'handouts'}。")

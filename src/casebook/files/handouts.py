@@ -1,8 +1,8 @@
 """Printable handouts: the HTML of one A4 handout per case and per course, from print templates.
 
 Handouts are fed the same plain data as the pages (a course through `course_view`) and rendered
-by the same sandboxed Renderer from their own templates (macros/handout_*.html.j2, print style
-sheet macros/handout.css). Typesetting them into PDF is a separate step (`casebook pdf`, see
+by the same sandboxed Renderer from their own templates (macros/handout_*.html.j2; the print
+layout is macros/handout.typ). Typesetting them into PDF is a separate step (`casebook pdf`, see
 pdf.py), run after the site is built, so that `casebook build` stays as fast as the pages.
 """
 
@@ -20,8 +20,6 @@ from casebook.library.link import Library
 from casebook.records.history import pin_build_epoch
 from casebook.site.courses import course_view
 from casebook.site.render import Renderer, handout_path, page_url, record_path
-
-STYLE_SHEET = "handout.css"
 
 
 @dataclass(frozen=True)

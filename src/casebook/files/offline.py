@@ -214,16 +214,15 @@ def make_offline_copy(root: Path, library: Library, out: Path, zip_path: Path,
     Raises RuntimeError with a message for people when the build fails or the copy would load
     anything from another host.
     """
-    from casebook.files.handouts import STYLE_SHEET, build_date, handouts, site_settings
+    from casebook.files.handouts import build_date, handouts, site_settings
     from casebook.files.offline_search import INDEX_PATH
     from casebook.files.pdf import write_pdfs
 
     created = build_date(root, library)  # pinned first: the engine's build below dates the same
     build(out)
     settings = site_settings(root / "mkdocs.yml")
-    css = (root / "macros" / STYLE_SHEET).read_text(encoding="utf-8")
-    written, _ = write_pdfs(handouts(library, root, settings, created), out, css, jobs=jobs,
-                            cache_dir=cache)
+    written, _ = write_pdfs(handouts(library, root, settings, created), out, root / "macros",
+                            jobs=jobs, cache_dir=cache)
     loads = remote_loads(out)
     if loads:
         raise RuntimeError("离线副本会从其他网站加载以下内容，没有打包：\n" + "\n".join(loads))
