@@ -22,6 +22,7 @@ from casebook.library.check import check_library
 from casebook.library.link import Library
 from casebook.library.report import json_report, text_report
 from casebook.site.vendor import MissingVendorFile
+from casebook.timings import timed
 
 
 class _Parser(argparse.ArgumentParser):
@@ -177,8 +178,10 @@ def _pdf(args: argparse.Namespace, library: Library, root: Path) -> int:
         print(f"用法错误：网站文件夹 {site} 不存在；请先运行 make build（或 casebook build）。", file=sys.stderr)
         return 2
     settings = site_settings(config) if config.is_file() else {}
-    jobs = handouts(library, root, settings, build_date(root, library))
-    written, typeset = write_pdfs(jobs, site, root / "macros", jobs=args.jobs, cache_dir=args.cache)
+    with timed("handouts"):
+        jobs = handouts(library, root, settings, build_date(root, library))
+        written, typeset = write_pdfs(jobs, site, root / "macros", jobs=args.jobs,
+                                      cache_dir=args.cache)
     reused = len(written) - len(typeset)
     note = f"；其中 {reused} 份内容未变，取自缓存" if reused else ""
     print(f"生成了 {len(written)} 份 A4 讲义（{len(library.cases)} 个案例、{len(library.courses)} 门课程"

@@ -23,19 +23,24 @@ import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from casebook.files.offline_search import write_offline_index
 from casebook.library.link import Library
 from casebook.records.history import build_epoch
 from casebook.site.render import Page
+from casebook.timings import part, timed
 
 ZIP_NAME = "casebook-offline.zip"  # at the repository root, where `make offline` leaves it
 ZIP_FOLDER = "casebook-offline"  # the folder the zip unpacks into
 DOWNLOAD_PATH = f"downloads/{ZIP_NAME}"  # where the site serves it
 TWIN_SUFFIX = ".js"
+# Files that are compressed already: stored in the zip as they are.
+PACKED = (".pdf", ".zip", ".gz", ".br", ".png", ".jpg", ".jpeg", ".webp", ".woff", ".woff2",
+          ".xlsx", ".wasm", ".pf_fragment", ".pf_index", ".pf_meta", ".pagefind")
 # Zip dates cannot be earlier than 1980; without a build date every file carries this one.
 ZIP_EPOCH_MIN = 315532800
 
@@ -114,29 +119,23 @@ UNREACHED = {
 }
 
 
-class _Loads(HTMLParser):
+_LOADING = ", ".join([*(f"[{name}]" for name in sorted(_LOADING_ATTRIBUTES)), "link[href]",
+                     "[style]", "style"])
+
+
+def _page_loads(html: str) -> list[str]:
     """URLs a page would request by itself: src-like attributes, style sheets, inline styles."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.urls: list[str] = []
-        self._in_style = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        named = {name: value or "" for name, value in attrs}
+    urls: list[str] = []
+    for node in HTMLParser(html).css(_LOADING):
+        named = {name: value or "" for name, value in node.attributes.items()}
         for name in _LOADING_ATTRIBUTES & named.keys():
-            self.urls += [part.split()[0] for part in named[name].split(",") if part.split()]
-        if tag == "link" and set(named.get("rel", "").lower().split()) & _LOADING_RELS:
-            self.urls.append(named.get("href", ""))
-        self.urls += _CSS_URL.findall(named.get("style", ""))
-        self._in_style = tag == "style"
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_style = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_style:
-            self.urls += _CSS_URL.findall(data)
+            urls += [part.split()[0] for part in named[name].split(",") if part.split()]
+        if node.tag == "link" and set(named.get("rel", "").lower().split()) & _LOADING_RELS:
+            urls.append(named.get("href", ""))
+        urls += _CSS_URL.findall(named.get("style", ""))
+        if node.tag == "style":
+            urls += _CSS_URL.findall(node.text(deep=True))
+    return urls
 
 
 def remote_loads(folder: Path) -> list[str]:
@@ -152,9 +151,7 @@ def remote_loads(folder: Path) -> list[str]:
     for path in sorted(checked):
         text = path.read_text(encoding="utf-8", errors="replace")
         if path.suffix == ".html":
-            parser = _Loads()
-            parser.feed(text)
-            urls = [url for url in parser.urls if _REMOTE.match(url)]
+            urls = [url for url in _page_loads(text) if _REMOTE.match(url)]
         else:
             urls = _CSS_URL.findall(text) if path.suffix == ".css" else [
                 url for url in _JS_URL.findall(text) if not url.startswith(tuple(UNREACHED))]
@@ -166,20 +163,25 @@ def write_zip(folder: Path, target: Path, epoch: int | None = None) -> int:
     """Pack `folder` into `target` under ZIP_FOLDER/; the same files give the same bytes.
 
     Entries are sorted, dated by the build (`epoch`; at least 1980, the first date a zip
-    can hold) and marked as plain readable files, whatever the file system says.
+    can hold) and marked as plain readable files, whatever the file system says. Each file is
+    streamed in (never held whole); files already compressed (PACKED) are stored as they are,
+    deflating them again would cost time for nothing.
     Returns the number of files.
     """
     stamp = time.gmtime(max(epoch or 0, ZIP_EPOCH_MIN))[:6]
     files = sorted((p.relative_to(folder).as_posix(), p) for p in folder.rglob("*") if p.is_file())
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
-    with zipfile.ZipFile(partial, "w") as archive:
+    with zipfile.ZipFile(partial, "w", compresslevel=6) as archive:
         for rel, path in files:
             entry = zipfile.ZipInfo(f"{ZIP_FOLDER}/{rel}", date_time=stamp)
             entry.create_system = 3  # Unix, so that the permissions below are read
             entry.external_attr = 0o644 << 16
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(entry, path.read_bytes(), compresslevel=9)
+            packed = path.suffix.lower() in PACKED
+            entry.compress_type = zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED
+            entry.file_size = path.stat().st_size  # lets a large file stream (no ZIP64 guess)
+            with path.open("rb") as source, archive.open(entry, "w") as target_file:
+                shutil.copyfileobj(source, target_file, 1 << 20)
     partial.replace(target)
     return len(files)
 
@@ -219,13 +221,17 @@ def make_offline_copy(root: Path, library: Library, out: Path, zip_path: Path,
     from casebook.files.pdf import write_pdfs
 
     created = build_date(root, library)  # pinned first: the engine's build below dates the same
-    build(out)
-    settings = site_settings(root / "mkdocs.yml")
-    written, _ = write_pdfs(handouts(library, root, settings, created), out, root / "macros",
-                            jobs=jobs, cache_dir=cache)
-    loads = remote_loads(out)
-    if loads:
-        raise RuntimeError("离线副本会从其他网站加载以下内容，没有打包：\n" + "\n".join(loads))
-    files = write_zip(out, zip_path, build_epoch(root, library))
+    with part("offline"):
+        build(out)
+        settings = site_settings(root / "mkdocs.yml")
+        with timed("handouts"):
+            written, _ = write_pdfs(handouts(library, root, settings, created), out,
+                                    root / "macros", jobs=jobs, cache_dir=cache)
+        with timed("check"):
+            loads = remote_loads(out)
+        if loads:
+            raise RuntimeError("离线副本会从其他网站加载以下内容，没有打包：\n" + "\n".join(loads))
+        with timed("zip"):
+            files = write_zip(out, zip_path, build_epoch(root, library))
     return OfflineSummary(files, zip_path.stat().st_size, (out / INDEX_PATH).stat().st_size,
                           len(written))

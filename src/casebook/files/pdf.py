@@ -12,6 +12,9 @@ the same input. Fonts are read once per worker process (`_worker`), not once per
 only fonts it sees are Debian's Noto CJK (FONT_PATHS), never the system's or Typst's own, and
 the layout reads no file but itself: nothing is fetched.
 
+The PDFs are not tagged (no structure tree): it made each handout a third larger (about 70 KB)
+for screen readers, which read the same text on the case's page; a handout is for paper.
+
 Output is deterministic (no date but the build's, casebook.records.history.build_epoch), so an
 unchanged handout is taken from a cache keyed by its input, and two runs of one tree give
 identical bytes.
@@ -225,7 +228,7 @@ def _start(layout: str) -> None:
 def _typeset(html: str) -> bytes:
     """One handout's HTML → PDF bytes (in a worker, after `_start`)."""
     data = json.dumps(handout_data(html), ensure_ascii=False, separators=(",", ":"))
-    return _worker["compiler"].compile(sys_inputs={INPUT: data})
+    return _worker["compiler"].compile(sys_inputs={INPUT: data}, pdf_tags=False)
 
 
 def _remove_stale(folder: Path, keep: set[Path]) -> None:

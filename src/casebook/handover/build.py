@@ -38,6 +38,7 @@ from casebook.library.link import Library
 from casebook.library.report import text_report
 from casebook.records.history import NO_HISTORY, build_epoch, has_history, pin_build_epoch
 from casebook.site.search_index import BUNDLE, SHARD_CHARS
+from casebook.timings import timed
 
 log = logging.getLogger("casebook")
 Say = Callable[[str], None]
@@ -85,11 +86,14 @@ def build(root: Path, site_dir: Path, engine: Engine, *, library: Library | None
     """The whole site (or the offline copy's pages) into `site_dir`, by `engine`."""
     library = library or checked(root, say, workers=workers)
     folder = stage_dir or default_stage(root, offline=offline)
-    staged = stage_site(library, root, folder, offline=offline, workers=workers)
-    config = write_engine_config(root, folder, engine, offline=offline)
+    with timed("pages"):
+        staged = stage_site(library, root, folder, offline=offline, workers=workers)
+        config = write_engine_config(root, folder, engine, offline=offline)
     started = time.monotonic()
     shutil.rmtree(folder / SITE, ignore_errors=True)
-    run_build(engine, config, strict=strict, env={GLOSSARY_ENVIRONMENT: str(folder / GLOSSARY)})
+    with timed("engine"):
+        run_build(engine, config, strict=strict,
+                  env={GLOSSARY_ENVIRONMENT: str(folder / GLOSSARY)})
     seconds = time.monotonic() - started
     if site_dir.exists():
         shutil.rmtree(site_dir)
@@ -99,8 +103,9 @@ def build(root: Path, site_dir: Path, engine: Engine, *, library: Library | None
                            site_url=staged.settings.get("site_url", ""),
                            epoch=build_epoch(root, library), offline=offline, workers=workers,
                            shard_chars=int(staged.settings.get("search_shard_chars", SHARD_CHARS)))
-    broken = broken_links(site_dir, root_path=urlsplit(staged.settings.get("site_url", "")).path
-                          or "/")
+    with timed("links"):
+        broken = broken_links(site_dir, root_path=urlsplit(staged.settings.get("site_url", "")).path
+                              or "/")
     if broken and strict:
         raise FinishError(f"{engine.label} 构建的网站有 {len(broken)} 个站内链接无法打开：\n"
                           + "\n".join(broken[:40]))

@@ -26,6 +26,7 @@ from casebook.handover.stage import MANIFEST
 from casebook.library.link import Library
 from casebook.parallel import release_memory
 from casebook.site.search_index import SHARD_CHARS, IndexSummary, PageTokens, index_site
+from casebook.timings import timed
 
 
 class FinishError(RuntimeError):
@@ -110,13 +111,15 @@ def finish_site(site_dir: Path, stage_dir: Path, library: Library, engine: Engin
                 offline: bool = False, workers: int | None = None,
                 shard_chars: int = SHARD_CHARS) -> Finished:
     """Everything after the engine's build (see the module docstring)."""
-    remove_leftovers(site_dir, engine)
-    pages = finish_pages(site_dir, stage_dir)
-    write_sitemap(site_dir, "" if offline else site_url, epoch)
-    if offline:
-        finish_offline_copy(site_dir, library)
-        return Finished(pages, None)
-    tokens = PageTokens(library)
-    release_memory()
-    return Finished(pages, index_site(site_dir, tokens, macros, workers=workers,
-                                      shard_chars=shard_chars))
+    with timed("finish"):
+        remove_leftovers(site_dir, engine)
+        pages = finish_pages(site_dir, stage_dir)
+        write_sitemap(site_dir, "" if offline else site_url, epoch)
+    with timed("search index"):
+        if offline:
+            finish_offline_copy(site_dir, library)
+            return Finished(pages, None)
+        tokens = PageTokens(library)
+        release_memory()
+        return Finished(pages, index_site(site_dir, tokens, macros, workers=workers,
+                                          shard_chars=shard_chars))

@@ -8,6 +8,8 @@ there, or to an anchor the page does not have, fails it. Links under `later` (th
 
 from __future__ import annotations
 
+import os
+import posixpath
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -17,12 +19,24 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 LINKING = "a[href], link[href], script[src], img[src]"
 
 
-def _ids(tree: HTMLParser) -> set[str]:
-    return {node.attributes["id"] for node in tree.css("[id]") if node.attributes.get("id")}
+def _read(path: Path) -> tuple[set[str], list[str]]:
+    """A page's ids and the links it holds, from one parse."""
+    tree = HTMLParser(path.read_text(encoding="utf-8"))
+    ids = {node.attributes["id"] for node in tree.css("[id]") if node.attributes.get("id")}
+    refs = [node.attributes.get("href") or node.attributes.get("src") or ""
+            for node in tree.css(LINKING)]
+    return ids, refs
 
 
-def _parse(path: Path) -> HTMLParser:
-    return HTMLParser(path.read_text(encoding="utf-8"))
+def _files(site: Path) -> tuple[set[str], set[str]]:
+    """Every file and folder of the site, as paths from its root ("" is the root)."""
+    files, folders = set(), {""}
+    for folder, subfolders, names in os.walk(site):
+        rel = Path(folder).relative_to(site).as_posix()
+        rel = "" if rel == "." else rel
+        folders.update(posixpath.join(rel, name) if rel else name for name in subfolders)
+        files.update(posixpath.join(rel, name) if rel else name for name in names)
+    return files, folders
 
 
 def broken_links(site: Path, *, later: Iterable[str] = ("handouts/",),
@@ -30,35 +44,35 @@ def broken_links(site: Path, *, later: Iterable[str] = ("handouts/",),
     """`page → link` for every internal link of the site at `site` that does not resolve.
 
     `root_path`: the path of the site's address (`/casebook/` for https://example.org/casebook/),
-    which links from the site's root (the error page's) start with.
+    which links from the site's root (the error page's) start with. Links are resolved as paths
+    against a listing of the site made once, without asking the file system for each link.
     """
     site = site.resolve()
     later = tuple(later)
-    pages = sorted(site.rglob("*.html"))
-    # Two readings, so that no more than one parsed page is held at a time (a large site's
-    # parsed pages would not fit in memory together).
-    ids = {path: _ids(_parse(path)) for path in pages}
+    files, folders = _files(site)
+    pages = sorted(name for name in files if name.endswith(".html"))
+    read = {page: _read(site / page) for page in pages}
     broken = []
-    for html in pages:
-        for node in _parse(html).css(LINKING):
-            ref = node.attributes.get("href") or node.attributes.get("src")
+    for where in pages:
+        here = posixpath.dirname(where)
+        for ref in read[where][1]:
             if not ref or urlsplit(ref).scheme or ref.startswith("//"):
                 continue
             parts = urlsplit(ref)
-            if parts.path.startswith("/"):  # 404.html links from the site root
-                path = unquote(parts.path)
-                path = path[len(root_path):] if path.startswith(root_path) else path
-                target = (site / path.lstrip("/")).resolve()
+            path = unquote(parts.path)
+            if path.startswith("/"):  # 404.html links from the site root
+                path = path[len(root_path):] if path.startswith(root_path) else path.lstrip("/")
+                target = posixpath.normpath(path) if path else ""
             else:
-                target = (html.parent / unquote(parts.path)).resolve() if parts.path else html
-            if target.is_dir():
-                target = target / "index.html"
-            where = html.relative_to(site).as_posix()
-            if not target.exists():
-                served = target.relative_to(site).as_posix() if target.is_relative_to(site) else ""
-                if not (served and served.startswith(later)):
+                target = posixpath.normpath(posixpath.join(here, path)) if path else where
+            target = "" if target == "." else target
+            if target in folders:
+                target = posixpath.join(target, "index.html") if target else "index.html"
+            if target not in files:
+                outside = target == ".." or target.startswith("../")
+                if outside or not target.startswith(later):
                     broken.append(f"{where} → {ref}")
-            elif parts.fragment and target.suffix == ".html" and \
-                    unquote(parts.fragment) not in ids.get(target, set()):
+            elif parts.fragment and target.endswith(".html") and \
+                    unquote(parts.fragment) not in read[target][0]:
                 broken.append(f"{where} → {ref}（页面中没有这个锚点）")
     return broken

@@ -17,6 +17,7 @@ from casebook.records.placeholders import placeholder_problems
 from casebook.records.privacy import joined_texts, personal_data_problems
 from casebook.records.problems import Problem
 from casebook.records.validate import KINDS, validate_document, warm_up
+from casebook.timings import timed
 
 
 @dataclass
@@ -46,6 +47,12 @@ def check_library(root: Path, *, workers: int | None = None,
     cores (`workers`, default: all); linking then runs once over everything. A preview passes
     the same `cache` on every reload, and only files whose bytes changed are read again.
     """
+    with timed("validate"):
+        return _check_library(root, workers=workers, cache=cache)
+
+
+def _check_library(root: Path, *, workers: int | None,
+                   cache: dict[str, tuple[bytes, _Checked]] | None) -> CheckResult:
     documents: list[tuple[str, Document, set[int] | None]] = []
     problems: list[Problem] = []
     items: list[tuple[str, Path, str]] = []

@@ -22,6 +22,8 @@ import brotli
 FOLDERS = ("search", "pagefind", "javascripts", "stylesheets", "assets/javascripts",
            "assets/stylesheets", "finder", "contribute")
 TEXT_SUFFIXES = (".js", ".json", ".css", ".html", ".svg")
+# Folders whose .html files are search data (Pagefind's fragments), not pages.
+PAGE_FOLDERS = ("search", "pagefind")
 # Smaller files gain too little to be worth a second request path on the server.
 MIN_BYTES = 1024
 
@@ -34,6 +36,8 @@ def precompress(site_dir: Path, folders: tuple[str, ...] = FOLDERS) -> list[Path
         for path in sorted((site_dir / folder).rglob("*")):
             if not path.is_file() or path.suffix not in TEXT_SUFFIXES:
                 continue
+            if path.suffix == ".html" and folder not in PAGE_FOLDERS:
+                continue  # a page, not an asset (the finder's, the form's)
             data = path.read_bytes()
             if len(data) < MIN_BYTES:
                 continue
