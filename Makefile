@@ -117,8 +117,10 @@ lint: venv
 clean:
 	rm -rf site offline casebook-offline.zip downloads .cache $(VENV) .pytest_cache node_modules
 
-# Scale: validation, build, memory, size and search cost at 1,000 and 10,000 synthetic cases,
-# against plain MkDocs building the same pages. Writes content/benchmarks/index.md. Not a test.
+# Scale: `make build` exactly as a maintainer runs it, in a synthetic library of 1,000 and 10,000
+# cases, cold and again after a one-case edit, with each stage's share (casebook.timings), memory,
+# site and zip size, against the default engine alone building the same pages. Writes
+# content/benchmarks/index.md and scripts/benchmarks/scale.json. Not a test (10,000 cases: hours).
 bench: venv vendor
 	$(BIN)/python scripts/bench.py $(or $(ARGS),--sizes 1000 10000 --serve)
 

@@ -10,30 +10,53 @@ import pytest
 from casebook.bench import scale as bench
 
 
-def result(cases: int, validate: float, build: float, peak: int, ratio: float | None) -> dict:
+def build(seconds: float, peak: int, stages: dict[str, float]) -> dict:
+    return {"seconds": seconds, "total_mb": peak, "stages": stages, "parts": {},
+            "pages_seconds": seconds / 4}
+
+
+def result(cases: int, validate: float, cold: float, warm: float, peak: int,
+           anchor: float | None, site_mb: int = 500) -> dict:
     return {"cases": cases + 5,
             "validate": {"seconds": validate, "peak_mb": 150, "runs": [validate - 1, validate, validate + 2]},
-            "build": {"seconds": build, "total_mb": peak, "peak_mb": 700, "self_mb": 300, "child_mb": 700},
-            "plain": {"seconds": build / ratio} if ratio else None, "ratio": ratio, "pages": cases,
-            "site_bytes": 10**8, "case_page": {"html": 100_000, "html_gzip": 20_000}}
+            "build": build(cold, peak, {"生成页面": cold / 2, "讲义": cold / 4}),
+            "warm": build(warm, peak, {"生成页面": warm / 2}),
+            "plain": {"seconds": anchor} if anchor else None,
+            "ratio": round(cold / anchor, 2) if anchor else None,
+            "warm_ratio": round(warm / anchor, 2) if anchor else None,
+            "pages": cases, "site_bytes": site_mb * 1048576, "site_mb": site_mb,
+            "offline_zip_bytes": 2 * 10**8, "zip_mb": 191, "handout_bytes": 10**7,
+            "handouts": cases, "seconds_per_handout": 0.05, "per_case_bytes": 100_000,
+            "case_page": {"html": 100_000, "html_gzip": 20_000}}
 
 
 def test_each_target_is_judged_from_its_own_figure() -> None:
     report = {"measured": "2026-11-21", "machine": "测试机", "results": [
-        result(1000, 1.8, 61.0, 900, 0.6), result(10000, 16.0, 700.0, 2500, None)]}
+        result(1000, 1.8, 200.0, 40.0, 900, 50.0), result(10000, 16.0, 2000.0, 400.0, 2500, None, 1500)]}
     judged = {(v["what"], v["cases"]): v for v in bench.verdicts(report)}
     assert judged[("校验", 1000)]["met"] is True and judged[("校验", 10000)]["met"] is False
-    assert judged[("完整构建", 1000)]["met"] is False
-    assert judged[("构建峰值内存（全部进程合计）", 1000)]["met"] is True
-    assert judged[("构建峰值内存（全部进程合计）", 10000)]["met"] is False  # 2,500 MB, though no process
-    # alone passed 700 MB: the target is what the build holds at once, all its processes together
-    assert judged[("构建时间比（本库 / 纯 MkDocs）", 1000)]["value"] == 0.6
+    assert judged[("make build（冷缓存）/ 引擎对照", 1000)]["value"] == 4.0
+    assert judged[("make build（冷缓存）/ 引擎对照", 1000)]["met"] is False  # 4× is over 3×
+    assert judged[("修改一个案例后 make build（有缓存）/ 引擎对照", 1000)]["met"] is True  # 0.8×
+    assert judged[("make build 峰值内存（全部进程合计）", 1000)]["met"] is True
+    assert judged[("make build 峰值内存（全部进程合计）", 10000)]["met"] is False
+    assert judged[("网站页面一步", 10000)]["met"] is False  # 500 s
+    assert judged[("site/ 大小", 10000)]["met"] is False and judged[("离线版 zip", 10000)]["met"] is True
     assert judged[("修改一个案例后预览刷新", 1000)]["met"] is None  # not measured is not "met"
     page = bench.markdown(report)
-    assert "| 完整构建 | 1,000 | 不超过 60 秒 | 61.0 秒 | 未达到 |" in page
-    assert "| 修改一个案例后预览刷新 | 1,000 | 不超过 5 秒 | 未测 | — |" in page
+    assert "| make build（冷缓存）/ 引擎对照 | 1,000 | 不超过 3 倍 | 4.0 倍 | 未达到 |" in page
+    assert "| 修改一个案例后预览刷新 | 1,000 | 不超过 5 秒 | 未测 | 未测 |" in page
+    assert "| 1,005 | 生成页面 | 100.0 s（50%） | 20.0 s（50%） |" in page  # each stage's share
+    assert "| 1,005 | 讲义 | 50.0 s（25%） | — |" in page
     assert "测试机" in page
     assert "16.0 s（3 次：15.0–18.0 s）" in page  # the median, with the range of the runs
+
+
+def test_a_size_not_measured_says_so() -> None:
+    report = {"measured": "2026-11-21", "machine": "测试机",
+              "results": [result(1000, 1.8, 200.0, 40.0, 900, 50.0)]}
+    page = bench.markdown(report)
+    assert "| 网站页面一步 | 10,000 | 不超过 180 秒 | 未测 | 本次没有测这个规模 |" in page
 
 
 def test_the_median_run_is_reported_with_every_run_s_time() -> None:
