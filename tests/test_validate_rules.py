@@ -405,16 +405,22 @@ def edit_vocab(sandbox: Path, rel: str, old: str, new: str) -> str:
     return text
 
 
+def only_problem(sandbox: Path, rel: str, line: int, column: int) -> dict:
+    """The single problem the validator reports for the sandbox, asserted to be at rel:line:column."""
+    result, report = validate_json(sandbox)
+    assert result.code == 1
+    assert len(report["problems"]) == 1, report["problems"]
+    problem = report["problems"][0]
+    assert (problem["file"], problem["line"], problem["column"]) == (rel, line, column)
+    return problem
+
+
 def test_practice_related_to_a_practice_that_does_not_exist(sandbox: Path) -> None:
     rel = "vocab/practices/practices.yaml"
     text = edit_vocab(sandbox, rel, "  related: [chanyelian-jian-dangzuzhi, wanggehua-lianhu]\n",
                       "  related: [chanyelian-jian-dangzuzhi, wanggehua-lianhuu]\n")
     line, column = locate(text, "wanggehua-lianhuu]", "wanggehua-lianhuu")
-    result, report = validate_json(sandbox)
-    assert result.code == 1
-    assert len(report["problems"]) == 1, report["problems"]
-    problem = report["problems"][0]
-    assert (problem["file"], problem["line"], problem["column"]) == (f"cases/{rel}", line, column)
+    problem = only_problem(sandbox, f"cases/{rel}", line, column)
     assert problem["code"] == "reference"
     assert problem["field"] == f"[{entry_index(text, line)}].related[1]"
     assert "做法 wanggehua-lianhuu 不存在" in problem["message"]
@@ -425,11 +431,7 @@ def test_region_code_must_be_the_places_own(sandbox: Path) -> None:
     rel = "vocab/regions/regions.yaml"
     text = edit_vocab(sandbox, rel, 'code: "520300"', 'code: "530300"')  # 遵义市 under 贵州省 520000
     line, column = locate(text, 'code: "530300"', '"530300"')
-    result, report = validate_json(sandbox)
-    assert result.code == 1
-    assert len(report["problems"]) == 1, report["problems"]
-    problem = report["problems"][0]
-    assert (problem["file"], problem["line"], problem["column"]) == (f"cases/{rel}", line, column)
+    problem = only_problem(sandbox, f"cases/{rel}", line, column)
     assert problem["code"] == "region-code"
     assert problem["field"] == f"[{entry_index(text, line)}].code"
     # 530300 is another place in GB/T 2260 (see tests/test_region_codes.py); the hint gives 遵义市's.
@@ -458,11 +460,7 @@ def test_an_everyday_word_for_two_forms_is_reported_where_it_is_repeated(sandbox
     rel = "vocab/synonyms/synonyms.yaml"
     text = edit_vocab(sandbox, rel, "  words: [党员活动日, 固定党日]\n", "  words: [党员活动日, 工资]\n")
     line, column = locate(text, "  words: [党员活动日, 工资]", "工资")
-    result, report = validate_json(sandbox)
-    assert result.code == 1
-    assert len(report["problems"]) == 1, report["problems"]
-    problem = report["problems"][0]
-    assert (problem["file"], problem["line"], problem["column"]) == (f"cases/{rel}", line, column)
+    problem = only_problem(sandbox, f"cases/{rel}", line, column)
     assert problem["code"] == "synonym"
     assert problem["field"] == f"[{entry_index(text, line)}].words[1]"
     assert problem["message"] == "日常说法“工资”已在条目 gongzi 中对应到“报酬”"
