@@ -22,7 +22,7 @@ from casebook.library.check import check_library
 from casebook.library.link import Library
 from casebook.library.report import json_report, text_report
 from casebook.site.vendor import MissingVendorFile
-from casebook.timings import timed
+from casebook.timings import part, timed
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,7 +89,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return _run(args)
+        with part(args.command):  # each command's stages are its own in the timings
+            return _run(args)
     except MissingVendorFile as error:  # a set-up step not taken: say which, as for a usage error
         print(error, file=sys.stderr)
         return 2

@@ -1,7 +1,8 @@
 """Where a command's time goes, for the benchmark (`make bench`), at no cost otherwise.
 
 With CASEBOOK_TIMINGS naming a file, every `timed` stage appends one JSON line to it:
-{"stage": "pages", "part": "offline", "seconds": 1.23}. Several commands (as `make build` runs
+{"stage": "pages", "part": "offline", "seconds": 1.23}, where the part is the command that ran
+it (`casebook offline`). Several commands (as `make build` runs
 them one after another) append to the same file, so the benchmark can add up each stage's share
 of the whole. Without the variable nothing is measured or written.
 """
@@ -15,12 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 ENVIRONMENT = "CASEBOOK_TIMINGS"
-_part = {"name": "site"}
+_part = {"name": ""}
 
 
 @contextmanager
 def part(name: str) -> Iterator[None]:
-    """Label the stages timed inside as belonging to `name` (the offline copy, say)."""
+    """Label the stages timed inside as belonging to `name` (the command running them)."""
     before = _part["name"]
     _part["name"] = name
     try:

@@ -32,7 +32,7 @@ from casebook.files.offline_search import write_offline_index
 from casebook.library.link import Library
 from casebook.records.history import build_epoch
 from casebook.site.render import Page
-from casebook.timings import part, timed
+from casebook.timings import timed
 
 ZIP_NAME = "casebook-offline.zip"  # at the repository root, where `make offline` leaves it
 ZIP_FOLDER = "casebook-offline"  # the folder the zip unpacks into
@@ -221,17 +221,16 @@ def make_offline_copy(root: Path, library: Library, out: Path, zip_path: Path,
     from casebook.files.pdf import write_pdfs
 
     created = build_date(root, library)  # pinned first: the engine's build below dates the same
-    with part("offline"):
-        build(out)
-        settings = site_settings(root / "mkdocs.yml")
-        with timed("handouts"):
-            written, _ = write_pdfs(handouts(library, root, settings, created), out,
-                                    root / "macros", jobs=jobs, cache_dir=cache)
-        with timed("check"):
-            loads = remote_loads(out)
-        if loads:
-            raise RuntimeError("离线副本会从其他网站加载以下内容，没有打包：\n" + "\n".join(loads))
-        with timed("zip"):
-            files = write_zip(out, zip_path, build_epoch(root, library))
+    build(out)
+    settings = site_settings(root / "mkdocs.yml")
+    with timed("handouts"):
+        written, _ = write_pdfs(handouts(library, root, settings, created), out,
+                                root / "macros", jobs=jobs, cache_dir=cache)
+    with timed("check"):
+        loads = remote_loads(out)
+    if loads:
+        raise RuntimeError("离线副本会从其他网站加载以下内容，没有打包：\n" + "\n".join(loads))
+    with timed("zip"):
+        files = write_zip(out, zip_path, build_epoch(root, library))
     return OfflineSummary(files, zip_path.stat().st_size, (out / INDEX_PATH).stat().st_size,
                           len(written))
