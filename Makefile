@@ -20,9 +20,9 @@ help:
 	@echo "make serve     建立环境、校验数据、构建并在 http://$(HOST) 预览网站"
 	@echo "make test      运行全部测试"
 	@echo "make validate  校验全部案例和词表"
-	@echo "make build     严格模式构建网站到 site/（含打印讲义；ENGINE=properdocs 换用第二个网站引擎）"
+	@echo "make build     严格模式构建网站到 site/（含打印讲义和离线版；ENGINE=properdocs 换用第二个网站引擎）"
 	@echo "make pdf       生成每个案例和课程的 A4 打印讲义（PDF）到 site/handouts/（先构建网站）"
-	@echo "make offline   构建离线版到 offline/ 并打包为 casebook-offline.zip（不联网双击 index.html 即可使用）"
+	@echo "make offline   与 make build 相同：由网站生成离线版到 offline/ 并打包为 casebook-offline.zip（不联网双击 index.html 即可使用）"
 	@echo "make export    导出数据（CSV、Excel 工作簿、JSON）到 downloads/"
 	@echo "make new-case  新建一个案例文件（逐项询问，或 ARGS='--region zunyi --title 标题'）"
 	@echo "make import FILE=案例.xlsx  把填好的 Excel 模板转成案例文件"
@@ -53,17 +53,17 @@ validate: venv
 
 # `casebook build`: validate, stage every page as files (.cache/stage/), the engine's strict build,
 # then the pre-rendered HTML put back and the search index. Handouts are typeset after the pages
-# (Typst, tens of milliseconds each, on every core); unchanged ones come from .cache/handouts/. Dated as the
-# site is. The offline copy's zip is made first: the site serves it from its downloads page.
-build: offline vendor
+# (Typst, tens of milliseconds each, on every core); unchanged ones come from .cache/handouts/.
+# Then the offline copy is derived from the finished site (no second build), zipped, and the zip
+# put on the site's downloads page. Dated as the site is.
+build: venv vendor
 	$(BIN)/casebook build --site-dir site
 	$(BIN)/casebook pdf --site site --cache .cache/handouts
+	$(BIN)/casebook offline --site site --out offline --zip casebook-offline.zip
 
 # The whole site in offline/ for a USB stick (file://, search included) and casebook-offline.zip,
-# the same bytes for the same tree; handouts shared with `build` through .cache/handouts.
-offline: validate vendor
-	$(BIN)/casebook offline --out offline --zip casebook-offline.zip \
-	  --cache .cache/handouts
+# the same bytes for the same tree: made from the site `make build` builds.
+offline: build
 
 pdf: build
 

@@ -100,17 +100,22 @@ def site_with_handouts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def offline_copy(tmp_path_factory: pytest.TempPathFactory, site_with_handouts: Path) -> Path:
-    """`casebook offline` run once on the repository: the copy's folder; its zip lies beside it.
-
-    Handouts come from the cache the handout fixture filled, as `make build` reuses them.
-    """
+    """`casebook offline` run once, as `make build` ends: the copy's folder, derived from a copy
+    of the built site (`published_site`, beside it, which then serves the zip); the zip lies
+    beside the copy too."""
     from sitebuild import make_offline
 
     folder = tmp_path_factory.mktemp("offline")
-    done = make_offline(ROOT, folder / "copy", folder / "casebook-offline.zip", "--cache",
-                        site_with_handouts.parent / "handout-cache")
+    shutil.copytree(site_with_handouts, folder / "site")
+    done = make_offline(ROOT, folder / "site", folder / "copy", folder / "casebook-offline.zip")
     assert done.returncode == 0, done.stdout + done.stderr
     return folder / "copy"
+
+
+@pytest.fixture(scope="session")
+def published_site(offline_copy: Path) -> Path:
+    """The built site the offline copy was derived from, with the zip on its downloads page."""
+    return offline_copy.parent / "site"
 
 
 @pytest.fixture(scope="session")

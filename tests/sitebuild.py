@@ -26,8 +26,7 @@ def environment(*defaults: Env, env: Env | None = None) -> dict[str, str]:
 
 
 def build_site(root: Path, site_dir: Path, *, strict: bool = True, quiet: bool = True,
-               env: Env | None = None, engine: str | None = None,
-               offline: bool = False) -> subprocess.CompletedProcess:
+               env: Env | None = None, engine: str | None = None) -> subprocess.CompletedProcess:
     """Run the real `casebook build` (as `make build` does, without the handouts) on the
     repository copy at `root`, staging beside `site_dir` (`quiet`: no summary line)."""
     command = [sys.executable, "-m", "casebook.cli", "build", "--root", str(root), "--site-dir",
@@ -36,8 +35,6 @@ def build_site(root: Path, site_dir: Path, *, strict: bool = True, quiet: bool =
         command += ["--engine", engine]
     if not strict:
         command.append("--no-strict")
-    if offline:
-        command.append("--offline")
     done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600,
                           env=environment(env=env))
     if quiet:
@@ -65,11 +62,12 @@ def make_handouts(root: Path, site_dir: Path, *args: str | Path,
                           env=environment({"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}, env=env))
 
 
-def make_offline(root: Path, out: Path, zip_path: Path, *args: str | Path,
+def make_offline(root: Path, site_dir: Path, out: Path, zip_path: Path, *args: str | Path,
                  env: Env | None = None) -> subprocess.CompletedProcess:
-    """Run the real `casebook offline` (as `make offline` does): the copy into `out`, its zip."""
-    command = [sys.executable, "-m", "casebook.cli", "offline", "--root", str(root), "--out",
-               str(out), "--zip", str(zip_path), *map(str, args)]
+    """Run the real `casebook offline` (as `make build` does last): the copy of the built site at
+    `site_dir` into `out`, its zip, and the zip published into the site."""
+    command = [sys.executable, "-m", "casebook.cli", "offline", "--root", str(root), "--site",
+               str(site_dir), "--out", str(out), "--zip", str(zip_path), *map(str, args)]
     defaults = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1"}
     return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=600,
                           env=environment(defaults, env=env))

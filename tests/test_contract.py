@@ -115,14 +115,14 @@ def later_stages(library: Any, root: Path, case_id: str, site: Path) -> None:
     # The offline search text, from the case page as a built page would hold it.
     case_page = next(p for p in pages if p.path == f"cases/{case_id}.md")
     shutil.rmtree(site, ignore_errors=True)
-    (site / "cases").mkdir(parents=True)
-    (site / "cases" / f"{case_id}.html").write_text(
+    (site / "cases" / case_id).mkdir(parents=True)
+    (site / "cases" / case_id / "index.html").write_text(
         f"<html><body><article data-pagefind-body>{case_page.content}</article>{MARKER}</body></html>",
         encoding="utf-8")
     index, quick = offline_index(site, library)
     json.dumps(index, ensure_ascii=False).encode("utf-8")
-    assert [page["url"] for page in index["pages"]] == [f"cases/{case_id}.html"]
-    assert [page.href for page in quick] == [f"cases/{case_id}.html"]
+    assert [page["url"] for page in index["pages"]] == [f"cases/{case_id}/index.html"]
+    assert [page.href for page in quick] == [f"cases/{case_id}/index.html"]
     write_quick_index(site, quick)
 
 

@@ -40,10 +40,9 @@ def make_build(root: Path) -> str:
     env = {"SOURCE_DATE_EPOCH": None, "CASEBOOK_SITE_URL": None, "PYTHONPATH": str(root / "src"),
            "GIT_CEILING_DIRECTORIES": str(root.parent)}
     steps = [
-        make_offline(root, root / "offline", root / "casebook-offline.zip", "--cache",
-                     root / ".cache/handouts", env=env),
         build_site(root, root / "site", quiet=False, env=env),
         make_handouts(root, root / "site", "--cache", root / ".cache/handouts", env=env),
+        make_offline(root, root / "site", root / "offline", root / "casebook-offline.zip", env=env),
     ]
     said = "".join(step.stdout + step.stderr for step in steps)
     assert [step.returncode for step in steps] == [0, 0, 0], said
@@ -128,11 +127,14 @@ def test_with_a_site_address_links_handouts_and_citations_use_it(sandbox: Path,
 
 def test_the_offline_copy_cites_the_site_but_links_no_page_it_does_not_have(
         sandbox: Path, tmp_path: Path) -> None:
-    """Its pages are files (cases/x.html) that the site does not serve."""
+    """The copy is not at the site's address: no canonical link, but citations keep it."""
     address = "https://example.org/casebook/"
-    site = tmp_path / "offline"
-    done = build_site(sandbox, site, env={"CASEBOOK_SITE_URL": address}, offline=True)
-    assert done.returncode == 0, done.stderr
-    soup = page(site, f"cases/{CASE}.html")
+    site = tmp_path / "site"
+    env = {"CASEBOOK_SITE_URL": address}
+    for done in (build_site(sandbox, site, env=env), make_handouts(sandbox, site, env=env),
+                 make_offline(sandbox, site, tmp_path / "offline", tmp_path / "copy.zip", env=env)):
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert page(site, f"cases/{CASE}/").select('link[rel="canonical"]')
+    soup = page(tmp_path / "offline", f"cases/{CASE}/")
     assert soup.select('link[rel="canonical"]') == []
     assert content(soup).select_one(".cb-cite").text.strip().endswith(f"{address}cases/{CASE}/")

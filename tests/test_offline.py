@@ -1,5 +1,6 @@
-"""The offline copy (`make offline`) as files: every link is a file, nothing comes from a host,
-every data file has its script twin, and the zip is the same for the same commit.
+"""The offline copy (`make build`'s last step, derived from the built site) as files: the site's
+pages and nothing else, every link a file, nothing from a host, every data file with its script
+twin, a zip that is the same for the same commit, and that zip on the site's downloads page.
 
 The copy is built once per session (conftest.offline_copy); tests/test_offline_browser.py opens it
 in Chromium from the folder.
@@ -18,10 +19,10 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from casebook.files.offline import remote_loads
+from casebook.files.offline import file_link, remote_loads
 from casebook.site.render import handout_path
 from conftest import ROOT
-from sitebuild import SOURCE_DATE_EPOCH, build_site, content, make_offline
+from sitebuild import SOURCE_DATE_EPOCH, content, make_offline
 
 pytestmark = pytest.mark.build
 
@@ -55,24 +56,58 @@ def test_every_link_and_every_file_a_page_uses_is_a_file_of_the_copy(
     assert not broken, "\n".join(broken[:20])
 
 
-def test_pages_are_files_and_the_generated_links_point_at_them(offline_copy: Path) -> None:
+def files_under(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_copy_has_the_site_s_pages_at_the_same_paths_and_nothing_a_folder_never_uses(
+        offline_copy: Path, published_site: Path) -> None:
+    site, copy = files_under(published_site), files_under(offline_copy)
+    pages = {rel for rel in site if rel.endswith(".html") and not rel.startswith("pagefind/")}
+    assert {rel for rel in copy if rel.endswith(".html")} == pages - {"404.html"}
+    assert {f"cases/{cid}/index.html" for cid in CASES} <= pages
+    assert not [rel for rel in copy if rel.startswith("pagefind/") or rel.endswith((".gz", ".br"))
+                or rel.startswith("sitemap") or rel.endswith(".zip")]
+    # Every other file of the site is in the copy as it is, but the pages and the data twins.
+    same = sorted(rel for rel in site & copy if not rel.endswith((".html", ".json", ".js")))
+    assert len(same) > 100
+    assert [rel for rel in same if (published_site / rel).read_bytes() != (offline_copy / rel).read_bytes()] == []
+
+
+def test_links_to_folders_get_their_index_html_and_the_rest_stays_as_the_site_has_it(
+        offline_copy: Path, published_site: Path) -> None:
     home = soup(offline_copy / "index.html")
     # An engine may write "./finder/index.html" for "finder/index.html": the same file.
     hrefs = {posixpath.normpath(a["href"]) for a in home.find_all("a", href=True)}
-    assert {"cases/index.html", "guide/cadres.html", "about.html", "finder/index.html"} <= hrefs
-    case = soup(offline_copy / "cases" / "zunyi-wuqiang-zuzhi.html")
+    assert {"cases/index.html", "guide/cadres/index.html", "about/index.html", "finder/index.html"} <= hrefs
+    case = soup(offline_copy / "cases" / "zunyi-wuqiang-zuzhi" / "index.html")
     edit = content(case).select_one(".cb-edit")
-    assert edit.select_one("a[download]")["href"] == "../records/cases/zunyi-wuqiang-zuzhi.yaml"
-    assert edit.find("a", string="贡献者指南")["href"] == "../guide/contributors.html"
-    finder = json.loads((offline_copy / "finder" / "cases.json").read_text(encoding="utf-8"))
-    assert {case["url"] for case in finder["cases"]} == {f"cases/{cid}.html" for cid in CASES}
+    assert edit.select_one("a[download]")["href"] == "../../records/cases/zunyi-wuqiang-zuzhi.yaml"
+    assert edit.find("a", string="贡献者指南")["href"] == "../../guide/contributors/index.html"
+    online = soup(published_site / "cases" / "zunyi-wuqiang-zuzhi" / "index.html")
+    assert [a["href"] for a in content(case).select("a[href]")] == [
+        file_link(a["href"]) for a in content(online).select("a[href]")]
+    assert case.select_one("#cb-search")["data-index"] == "search/offline.json"
+    assert online.select_one("#cb-search")["data-index"] == ""
+    assert not case.select('link[rel="canonical"]')
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("../cases/", "../cases/index.html"), ("./#a", "index.html#a"), ("#a", "#a"), ("", ""),
+    ("..", "../index.html"), ("../", "../index.html"), (".", "index.html"),
+    ("finder/?region=zunyi#x", "finder/index.html?region=zunyi#x"),
+    ("../records/x.yaml", "../records/x.yaml"), ("https://gov.example/", "https://gov.example/"),
+    ("mailto:a@b.example", "mailto:a@b.example"), ("/x/", "/x/"),
+])
+def test_a_folder_link_becomes_its_index_html_and_nothing_else_changes(url: str, expected: str) -> None:
+    assert file_link(url) == expected
 
 
 def test_handouts_data_files_and_glossary_explanations_are_in_the_copy(offline_copy: Path) -> None:
     for cid in CASES:
-        page = content(soup(offline_copy / "cases" / f"{cid}.html"))
+        page = content(soup(offline_copy / "cases" / cid / "index.html"))
         handout = page.select_one(".cb-handout a")["href"]
-        assert (offline_copy / "cases" / handout).resolve() == (offline_copy / handout_path("case", cid)).resolve()
+        assert (offline_copy / "cases" / cid / handout).resolve() == (offline_copy / handout_path("case", cid)).resolve()
         assert (offline_copy / handout_path("case", cid)).read_bytes().startswith(b"%PDF")
         assert page.select("abbr[title]"), f"{cid}: no glossary explanations"
     downloads = content(soup(offline_copy / "downloads" / "index.html"))
@@ -121,17 +156,17 @@ def test_the_search_index_holds_each_page_once_with_its_kind_and_glossary_anchor
     pages = {page["url"]: page for page in index["pages"]}
     assert len(pages) == len(index["pages"])
     for cid, case in CASES.items():
-        page = pages[f"cases/{cid}.html"]
+        page = pages[f"cases/{cid}/index.html"]
         assert (page["kind"], page["title"]) == ("案例", case["title"].replace("\n", ""))
         assert case["summary"].split("。")[0][:20] in page["text"]
     assert not [url for url in pages if url.split("/")[0] in ("records", "finder", "compare", "benchmarks")]
-    glossary = pages["glossary.html"]
+    glossary = pages["glossary/index.html"]
     assert glossary["kind"] == "术语"
     assert {"element": "dt", "id": "liangwei", "text": "两委"} in glossary["anchors"]
 
 
 def test_the_zip_holds_the_copy_in_one_folder_and_is_the_same_for_the_same_commit(
-        offline_copy: Path, tmp_path: Path, site_with_handouts: Path) -> None:
+        offline_copy: Path, tmp_path: Path, published_site: Path) -> None:
     made = offline_copy.parent / "casebook-offline.zip"
     with zipfile.ZipFile(made) as archive:
         entries = archive.infolist()
@@ -140,18 +175,20 @@ def test_the_zip_holds_the_copy_in_one_folder_and_is_the_same_for_the_same_commi
     assert names == [f"casebook-offline/{rel}" for rel in files]
     stamp = time.gmtime(int(SOURCE_DATE_EPOCH))[:6]
     assert {entry.date_time for entry in entries} == {(*stamp[:5], stamp[5] // 2 * 2)}  # 2 s steps
-    again = make_offline(ROOT, tmp_path / "copy", tmp_path / "again.zip", "--cache",
-                         site_with_handouts.parent / "handout-cache")
+    # Again from the site that now serves the first zip: the copy never holds the zip or the
+    # site's text about it, so the bytes are the same.
+    again = make_offline(ROOT, published_site, tmp_path / "copy", tmp_path / "again.zip")
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "again.zip").read_bytes() == made.read_bytes()
+    assert (published_site / "downloads" / "casebook-offline.zip").read_bytes() == made.read_bytes()
 
 
-def test_the_site_offers_the_zip_on_its_downloads_page(offline_copy: Path, sandbox: Path) -> None:
+def test_the_site_offers_the_zip_on_its_downloads_page(offline_copy: Path, published_site: Path,
+                                                       site_with_handouts: Path) -> None:
     zip_bytes = (offline_copy.parent / "casebook-offline.zip").read_bytes()
-    (sandbox / "casebook-offline.zip").write_bytes(zip_bytes)  # where `make offline` leaves it
-    site = sandbox / "site"
-    done = build_site(sandbox, site)
-    assert done.returncode == 0, done.stderr
+    site = published_site
+    before = content(soup(site_with_handouts / "downloads" / "index.html")).select_one(".cb-offline")
+    assert "本次构建没有包含" in before.get_text() and not before.select("a[href$='.zip']")
     section = content(soup(site / "downloads" / "index.html")).select_one(".cb-offline")
     link = section.select_one("a[download]")
     assert (site / "downloads" / link["href"]).read_bytes() == zip_bytes

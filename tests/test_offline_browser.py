@@ -24,15 +24,14 @@ pytestmark = pytest.mark.browser
 QUERIES = yaml.safe_load((ROOT / "tests" / "data" / "search_queries.yaml").read_text(encoding="utf-8"))
 TOP = QUERIES["top"]
 LOCAL_SCHEMES = {"file", "data", "blob", "about"}
-SECTIONS = {"cases", "practices", "indicators", "themes", "regions", "courses"}
 
 
 def offline_path(url: str) -> str:
-    """A site URL as the copy has it: `practices/x/` → `practices/x.html`, `glossary/#a` → `glossary.html#a`."""
-    path, _, anchor = url.partition("#")
-    path = path.rstrip("/") or "index"
-    path = f"{path}/index" if path in SECTIONS else path
-    return f"{path}.html" + (f"#{anchor}" if anchor else "")
+    """A site URL as the copy has it: `practices/x/` → `practices/x/index.html`, `glossary/#a` →
+    `glossary/index.html#a`, the home page "" → `index.html`."""
+    path, mark, anchor = url.partition("#")
+    path = path + "index.html" if path == "" or path.endswith("/") else path
+    return path + mark + anchor
 
 
 @pytest.fixture
@@ -68,31 +67,31 @@ def search(page: Any, query: str) -> list[tuple[str, str]]:
 
 def test_pages_open_and_link_to_each_other_from_the_folder(page: Any) -> None:
     page.goto(page.root + "index.html")
-    page.click("article a[href='cases/zunyi-wuqiang-zuzhi.html']")
-    assert here(page) == "cases/zunyi-wuqiang-zuzhi.html"
+    page.click("article a[href='cases/zunyi-wuqiang-zuzhi/index.html']")
+    assert here(page) == "cases/zunyi-wuqiang-zuzhi/index.html"
     assert "五强组织" in page.text_content("article h1")
     page.set_viewport_size({"width": 1280, "height": 900})  # where the navigation tabs show
     page.click(".md-tabs a:text-is('做法')")
     assert here(page) == "practices/index.html"
-    page.click("article a[href='yijiantiao.html']")
+    page.click("article a[href='yijiantiao/index.html']")
     assert page.locator("article h1").text_content().startswith("村党组织书记")
     stylesheet = page.evaluate("getComputedStyle(document.querySelector('.md-header')).position")
     assert stylesheet == "sticky"  # Material's style sheet was loaded from the copy
 
 
 def test_search_finds_chinese_traditional_and_alias_queries_and_opens_a_result(page: Any) -> None:
-    page.goto(page.root + "cases/bijie-sige-liuxia.html")
+    page.goto(page.root + "cases/bijie-sige-liuxia/index.html")
     page.click(".cb-search__open")
     results = search(page, "党支部领办合作社")
-    assert results[0] == ("practices/zhibu-lingban-hezuoshe.html", "做法")
+    assert results[0] == ("practices/zhibu-lingban-hezuoshe/index.html", "做法")
     excerpt = page.locator(".cb-search__result mark").first.text_content()
     assert excerpt == "党支部领办合作社"
     assert search(page, "黨支部領辦合作社")[:TOP] == results[:TOP]
-    assert "practices/yijiantiao.html" in [url for url, _ in search(page, "书记主任一肩挑")[:TOP]]
+    assert "practices/yijiantiao/index.html" in [url for url, _ in search(page, "书记主任一肩挑")[:TOP]]
     assert search(page, "魑魅魍魉") == [] and "没有找到" in page.text_content(".cb-search__status")
     search(page, "遵义")
     page.click(".cb-search__result a >> nth=0")
-    assert here(page) == "regions/zunyi.html"
+    assert here(page) == "regions/zunyi/index.html"
     assert page.text_content("article h1").startswith("遵义")
     assert any(url.endswith("search/offline.json.js") for url in page.requested)
 
@@ -169,7 +168,7 @@ def test_the_case_finder_filters_and_links_to_cases_from_the_folder(page: Any) -
     page.check('input[name="theme"][value="zuzhi-zhenxing"]')
     assert here(page) == "finder/index.html?region=zunyi&theme=zuzhi-zhenxing"
     page.click(".cb-finder__case a")
-    assert here(page) == "cases/zunyi-wuqiang-zuzhi.html"
+    assert here(page) == "cases/zunyi-wuqiang-zuzhi/index.html"
 
 
 def test_the_compare_page_shows_the_chosen_cases_from_the_folder(page: Any) -> None:

@@ -8,6 +8,11 @@
  * that hands the same data to casebookData.define("<path from the site root>", data), and the
  * loader adds it as a <script>. Loaded in the page head, before any page script; old phone
  * browsers too: no modules, no arrow functions.
+ *
+ *   link.href = casebookData.page(new URL("cases/x/", root).href);
+ *
+ * A page URL from data (`…/cases/x/`) as this copy can open it: from a folder, a folder URL
+ * would show a file list, so it gets its index.html; over http(s) it is returned as it is.
  */
 (function () {
   "use strict";
@@ -64,5 +69,15 @@
     if (resolve) resolve(data);
   }
 
-  window.casebookData = { load: load, define: define };
+  function page(url) {
+    if (!local) return url;
+    var parts = url.split("#");
+    var path = parts[0].split("?");
+    if (path[0].slice(-1) !== "/") return url;
+    path[0] += "index.html";
+    parts[0] = path.join("?");
+    return parts.join("#");
+  }
+
+  window.casebookData = { load: load, define: define, page: page };
 }());

@@ -113,7 +113,7 @@
       const entry = document.createElement("li");
       entry.className = "cb-finder__case";
       const link = document.createElement("a");
-      link.href = new URL(item.url, base).pathname;
+      link.href = window.casebookData.page(new URL(item.url, base).href);
       link.textContent = item.title;
       const meta = document.createElement("span");
       meta.className = "cb-finder__meta";

@@ -48,8 +48,6 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--engine", choices=sorted(ENGINES), help=f"网站引擎（默认 {DEFAULT_ENGINE}，或环境变量 {ENGINE_ENVIRONMENT}）。")
     build.add_argument("--stage", type=Path, help="暂存文件夹（默认 ROOT/.cache/stage）。")
     build.add_argument("--no-strict", action="store_true", help="引擎的警告和无法打开的站内链接不使构建失败。")
-    build.add_argument("--offline", action="store_true",
-                       help="构建离线版的页面（页面是文件，用离线版自己的搜索索引；不含讲义和 zip，完整的离线版用 casebook offline）。")
     serve = commands.add_parser("serve", help="本地预览：构建网站并用网站引擎在本机提供，改动案例、模板或手写页面后自动更新。",
                                 description="预览网站；改动 cases/、macros/、content/ 后自动重新准备页面，浏览器自动刷新。")
     serve.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
@@ -74,14 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     pdf.add_argument("--config", type=Path, help="网站配置文件，读取网站名称和地址（默认 ROOT/mkdocs.yml）。")
     pdf.add_argument("--jobs", type=int, help="同时排版的进程数（默认 CPU 核数）。")
     pdf.add_argument("--cache", type=Path, help="缓存文件夹：内容没变的讲义直接复用，不再排版。")
-    offline = commands.add_parser("offline", help="构建离线版：整个网站（含搜索和讲义）放在一个文件夹里，不联网双击 index.html 即可使用，并打成 zip。",
-                                  description="构建离线版网站到 --out，打包为 --zip。网站下次构建时会在“数据下载”页提供这个 zip。")
+    offline = commands.add_parser("offline", help="由已构建的网站（含讲义）生成离线版：整个网站放在一个文件夹里，不联网双击 index.html 即可使用；打成 zip，并放到网站的“数据下载”页。",
+                                  description="在 casebook build 和 casebook pdf 之后运行：把 --site 的网站复制为离线版到 --out"
+                                              "（指向文件夹的链接改为 index.html，换用离线版自己的搜索索引），打包为 --zip，"
+                                              "再把 zip 放到网站的 downloads/ 并在“数据下载”页写明大小。")
     offline.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
+    offline.add_argument("--site", type=Path, default=Path("site"), help="已构建的网站文件夹（默认 site）。")
     offline.add_argument("--out", type=Path, default=Path("offline"), help="离线版文件夹（默认 offline，会被整个替换）。")
     offline.add_argument("--zip", type=Path, help="zip 文件（默认 ROOT/casebook-offline.zip）。")
-    offline.add_argument("--cache", type=Path, help="讲义缓存文件夹（与 casebook pdf 的相同）：内容没变的讲义直接复用。")
-    offline.add_argument("--jobs", type=int, help="同时排版讲义的进程数（默认 CPU 核数）。")
-    offline.add_argument("--engine", choices=sorted(ENGINES), help=f"网站引擎（默认 {DEFAULT_ENGINE}）。")
     contributor_commands.add_commands(commands)
     return parser
 
@@ -142,7 +140,7 @@ def _build(args: argparse.Namespace, root: Path) -> int:
     engine = engine_named(args.engine)
     site = args.site_dir.resolve()
     built = build(root, site, engine, stage_dir=args.stage.resolve() if args.stage else None,
-                  strict=not args.no_strict, offline=args.offline, say=say)
+                  strict=not args.no_strict, say=say)
     search = built.finished.search
     note = (f"；搜索索引 {search.pages} 个页面，{search.files} 个文件，共 {search.bytes / 1024:.0f} KB"
             if search else "")
@@ -191,24 +189,20 @@ def _pdf(args: argparse.Namespace, library: Library, root: Path) -> int:
 
 
 def _offline(args: argparse.Namespace, library: Library, root: Path) -> int:
-    """Build the offline copy and its zip (see offline.py)."""
-    from casebook.files.offline import ZIP_NAME, make_offline_copy
+    """Derive the offline copy from the built site, zip it, publish the zip (handover.offline)."""
+    from casebook.files.offline import ZIP_NAME, OfflineError
+    from casebook.handover.offline import make_offline_copy
 
     out = args.out.resolve()
     zip_path = (args.zip or root / ZIP_NAME).resolve()
-    engine = engine_named(args.engine)
-
-    def pages(folder: Path) -> None:
-        build(root, folder, engine, library=library, offline=True, say=_stderr)
-
     try:
-        made = make_offline_copy(root, library, out, zip_path, pages, cache=args.cache,
-                                 jobs=args.jobs)
-    except RuntimeError as error:
+        made = make_offline_copy(root, library, args.site.resolve(), out, zip_path)
+    except OfflineError as error:
         print(error, file=sys.stderr)
         return 1
-    print(f"离线版：{out}（{made.files} 个文件，含 {made.handouts} 份讲义；搜索索引 "
-          f"{made.index_bytes / 1024:.0f} KB），打包为 {zip_path}（{made.zip_bytes / 1048576:.1f} MB）。")
+    print(f"离线版：{out}（{made.pages} 个页面、{made.files} 个文件，含 {made.handouts} 份讲义；"
+          f"搜索索引 {made.index_bytes / 1024:.0f} KB），打包为 {zip_path}"
+          f"（{made.zip_bytes / 1048576:.1f} MB），已放到网站的“数据下载”页。")
     return 0
 
 

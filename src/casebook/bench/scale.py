@@ -176,8 +176,8 @@ def engine_anchor(repo: Path, work: Path) -> dict[str, Any]:
 
 
 def make_build(repo: Path, work: Path, label: str) -> dict[str, Any]:
-    """`make build` in `repo` exactly as a maintainer runs it (validate, the offline copy and its
-    zip, the site, the handouts), on this checkout's environment: wall time, the memory of all
+    """`make build` in `repo` exactly as a maintainer runs it (the site, the handouts, then the
+    offline copy derived from it and its zip), on this checkout's environment: wall time, the memory of all
     its processes together, and each stage's seconds (casebook.timings)."""
     log = work / f"timings-{label}.jsonl"
     log.unlink(missing_ok=True)
@@ -208,7 +208,7 @@ def make_build(repo: Path, work: Path, label: str) -> dict[str, Any]:
 # The stages `casebook.timings` records, as the report names them.
 STAGE_NAMES = {"validate": "校验", "pages": "生成页面", "engine": "网站引擎", "finish": "补全页面",
                "search index": "搜索索引", "links": "链接检查", "handouts": "讲义",
-               "check": "离线版外部请求检查", "zip": "离线版打包"}
+               "copy": "离线版复制", "check": "离线版检查（外部请求、链接）", "zip": "离线版打包"}
 
 
 def edit_one_case(repo: Path, case_id: str) -> None:

@@ -1,38 +1,43 @@
 """The offline copy: the whole site in a folder that works from a USB stick, and its zip.
 
-Training rooms often have no network. `casebook offline` builds the site a second time with
-`extra.casebook.offline` on (the offline stage's engine.yml sets it): every page is then a
-file (`cases/x.html`, never a folder a browser would list), the search uses its own index
-(offline_search), and beside every JSON file lies a script twin that javascripts/data.js loads
-where fetch() is refused (file://). The handouts are typeset into it as for the site (from the
-same cache), the copy is checked for anything a browser would load from another host, and it is
-packed into a zip whose bytes depend only on the files and the build's date (the one rule of
-casebook.records.history.build_epoch, as for the handouts and the site). The site then
-serves that zip from its downloads page (`offline_download`).
+Training rooms often have no network. `casebook offline` derives the copy from the site as built
+(pages, data files and handouts: `casebook build`, then `casebook pdf`), without building anything
+a second time. Only what a folder needs differently is changed:
 
-The engine's build is handed in by the caller (casebook.handover.build): this module is pipeline
-code and knows no engine.
+- a link to a folder (`cases/x/`, `./#a`, `../`) gets its `index.html`, because a browser opening
+  a folder from a disk shows a file list; every other link and file stays as the site has it, so
+  the copy has exactly the site's pages at the same paths;
+- the search uses the copy's own full-text index (offline_search) instead of Pagefind, which a
+  page opened from a folder cannot load; the search dialog is pointed at it (`data-index`);
+- beside every JSON file lies a script twin that javascripts/data.js loads where fetch() is
+  refused (file://); scripts turn folder URLs in data into files alike (casebookData.page);
+- what a folder never uses is left out: the error page, sitemaps, Pagefind, the pre-compressed
+  `.gz`/`.br` copies a server sends, canonical links, and the zip itself.
+
+The copy is checked for anything a browser would load from another host and for any link that is
+not a file of the copy, then packed into a zip whose bytes depend only on the files and the
+build's date (casebook.records.history.build_epoch). The zip is then published into the site it
+came from (DOWNLOAD_PATH), and the downloads page says how large it is (`publish_zip`).
+
+These are the steps, on files; casebook.handover.offline runs them in order and checks the links.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import posixpath
 import re
 import shutil
 import time
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from casebook.files.offline_search import write_offline_index
-from casebook.library.link import Library
-from casebook.records.history import build_epoch
-from casebook.site.render import Page
-from casebook.timings import timed
+from casebook.files.offline_search import INDEX_PATH
+from casebook.site.render import template_environment
 
 ZIP_NAME = "casebook-offline.zip"  # at the repository root, where `make offline` leaves it
 ZIP_FOLDER = "casebook-offline"  # the folder the zip unpacks into
@@ -43,28 +48,6 @@ PACKED = (".pdf", ".zip", ".gz", ".br", ".png", ".jpg", ".jpeg", ".webp", ".woff
           ".xlsx", ".wasm", ".pf_fragment", ".pf_index", ".pf_meta", ".pagefind")
 # Zip dates cannot be earlier than 1980; without a build date every file carries this one.
 ZIP_EPOCH_MIN = 315532800
-
-
-# What a copy opened from a folder never uses: a server's error page (its links start at the
-# host's root) and sitemaps, Material's own search (lunr and its worker; the site has no search
-# plugin, and the offline copy its own index) and source maps.
-UNUSED = ("404.html", "sitemap.xml", "sitemap.xml.gz", "assets/javascripts/lunr",
-          "assets/javascripts/workers")
-
-
-def finish_offline_copy(site_dir: Path, library: Library) -> None:
-    """After the offline build: drop what it never uses, write the search index, then a script
-    twin of every JSON file."""
-    for name in UNUSED:
-        path = site_dir / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
-    for source_map in site_dir.glob("assets/**/*.map"):
-        source_map.unlink()
-    write_offline_index(site_dir, library)
-    write_script_twins(site_dir)
 
 
 def write_script_twins(site_dir: Path) -> list[Path]:
@@ -186,51 +169,112 @@ def write_zip(folder: Path, target: Path, epoch: int | None = None) -> int:
     return len(files)
 
 
-def offline_download(root: Path, settings: dict[str, Any]) -> Page | None:
-    """The zip `make offline` left at the repository root, to serve at DOWNLOAD_PATH.
-
-    None in the offline copy itself (a copy never contains itself) and before the zip is built.
-    """
-    path = root / ZIP_NAME
-    if settings.get("offline") or not path.is_file():
-        return None
-    return Page(DOWNLOAD_PATH, path.read_bytes())
 
 
-@dataclass(frozen=True)
-class OfflineSummary:
-    """What `make_offline_copy` made, for the command's message."""
+# What a copy opened from a folder never uses: a server's error page (its links start at the
+# host's root), sitemaps, Pagefind (a page from a folder cannot load it; the copy has its own
+# index), Material's own search (lunr and its worker; the site has no search plugin) and the
+# zip the site serves (a copy never contains itself). Source maps and the pre-compressed copies
+# a server sends (`.gz`, `.br` beside the file they compress) are left out too.
+LEFT_OUT = ("404.html", "sitemap.xml", "sitemap.xml.gz", "pagefind", "assets/javascripts/lunr",
+            "assets/javascripts/workers", DOWNLOAD_PATH)
+PRECOMPRESSED = (".gz", ".br")
+STATUS_TEMPLATE = "offline-status.html.j2"
+DOWNLOADS_PAGE = "downloads/index.html"
+_STATUS = re.compile(r'(<div class="cb-offline" id="offline-status"[^>]*>).*?(</div>)', re.DOTALL)
+_CANONICAL_LINK = re.compile(r'<link rel="canonical" href="[^"]*"\s*/?>\n?')
+_SEARCH_DIALOG = '<dialog class="cb-search" id="cb-search"'
+# The attributes that hold a URL a link or a page load opens (the site writes them double-quoted).
+_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action)=")([^"]*)(")')
 
-    files: int
-    zip_bytes: int
-    index_bytes: int
-    handouts: int
+
+class OfflineError(RuntimeError):
+    """The copy cannot be made as asked; the message is for people."""
 
 
-def make_offline_copy(root: Path, library: Library, out: Path, zip_path: Path,
-                      build: Callable[[Path], object], *,
-                      cache: Path | None = None, jobs: int | None = None) -> OfflineSummary:
-    """Build the offline copy into `out` with `build` (the pages, finished with its own search
-    index), add the handouts, check it, zip it.
+def _left_out(rel: str, files: set[str]) -> bool:
+    if any(rel == name or rel.startswith(name + "/") for name in LEFT_OUT):
+        return True
+    if rel.endswith(".map"):
+        return True
+    stem, suffix = posixpath.splitext(rel)
+    return suffix in PRECOMPRESSED and stem in files
 
-    Raises RuntimeError with a message for people when the build fails or the copy would load
-    anything from another host.
-    """
-    from casebook.files.handouts import build_date, handouts, site_settings
-    from casebook.files.offline_search import INDEX_PATH
-    from casebook.files.pdf import write_pdfs
 
-    created = build_date(root, library)  # pinned first: the engine's build below dates the same
-    build(out)
-    settings = site_settings(root / "mkdocs.yml")
-    with timed("handouts"):
-        written, _ = write_pdfs(handouts(library, root, settings, created), out,
-                                root / "macros", jobs=jobs, cache_dir=cache)
-    with timed("check"):
-        loads = remote_loads(out)
-    if loads:
-        raise RuntimeError("离线副本会从其他网站加载以下内容，没有打包：\n" + "\n".join(loads))
-    with timed("zip"):
-        files = write_zip(out, zip_path, build_epoch(root, library))
-    return OfflineSummary(files, zip_path.stat().st_size, (out / INDEX_PATH).stat().st_size,
-                          len(written))
+def file_link(url: str) -> str:
+    """`url` as a page opened from a folder must have it: a relative link to a folder gets its
+    `index.html` (`../cases/` → `../cases/index.html`, `./#a` → `index.html#a`); anything else
+    (another host, a file, an anchor on the same page) is returned unchanged."""
+    if not url or url.startswith(("#", "/")) or urlsplit(url).scheme:
+        return url
+    path, mark, rest = url.partition("#")
+    path, query_mark, query = path.partition("?")
+    if path in ("", ".", "./"):
+        path = "index.html"
+    elif path.endswith("/"):
+        path += "index.html"
+    elif posixpath.basename(path) in (".", ".."):
+        path += "/index.html"
+    else:
+        return url
+    return path + (query_mark + query) + (mark + rest)
+
+
+def _folder_page(html: str) -> str:
+    html = _URL_ATTRIBUTE.sub(lambda m: m.group(1) + file_link(m.group(2)) + m.group(3), html)
+    html = _CANONICAL_LINK.sub("", html)  # the copy is not at the site's address
+    if _SEARCH_DIALOG in html:
+        html, found = re.subn(re.escape(f'{_SEARCH_DIALOG} data-index=""'),
+                              f'{_SEARCH_DIALOG} data-index="{INDEX_PATH}"', html)
+        if not found:
+            raise OfflineError("搜索框的写法变了（macros/theme/partials/casebook-search.html），"
+                               "离线版无法换用自己的搜索索引。")
+    return html
+
+
+def offline_status(macros: Path, state: str, *, data_date: str, zip_bytes: int = 0) -> str:
+    """The downloads page's offline block (macros/offline-status.html.j2) in `state`."""
+    return template_environment(macros).get_template(STATUS_TEMPLATE).render(
+        state=state, data_date=data_date, zip_bytes=zip_bytes)
+
+
+def _with_status(html: str, status: str, page: str) -> str:
+    html, found = _STATUS.subn(lambda m: m.group(1) + status + m.group(2), html, count=1)
+    if not found:
+        raise OfflineError(f"{page} 中没有离线版一节（#offline-status），无法写入离线版的说明。")
+    return html
+
+
+def copy_site(site_dir: Path, out: Path, status: str) -> int:
+    """Copy the built site at `site_dir` into `out` as a folder copy (see the module docstring);
+    return how many pages it has."""
+    files = set()
+    for folder, _, names in os.walk(site_dir):
+        rel = Path(folder).relative_to(site_dir).as_posix()
+        files.update(name if rel == "." else f"{rel}/{name}" for name in names)
+    pages = 0
+    for rel in sorted(files):
+        if _left_out(rel, files):
+            continue
+        source, target = site_dir / rel, out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if rel.endswith(".html"):
+            html = _folder_page(source.read_text(encoding="utf-8"))
+            if rel == DOWNLOADS_PAGE:
+                html = _with_status(html, status, rel)
+            target.write_text(html, encoding="utf-8")
+            pages += 1
+        else:
+            shutil.copyfile(source, target)
+    return pages
+
+
+def publish_zip(site_dir: Path, zip_path: Path, status: str) -> None:
+    """Serve the zip from the site's downloads page, which then says how large it is."""
+    target = site_dir / DOWNLOAD_PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.resolve() != zip_path.resolve():
+        shutil.copyfile(zip_path, target)
+    page = site_dir / DOWNLOADS_PAGE
+    page.write_text(_with_status(page.read_text(encoding="utf-8"), status, DOWNLOADS_PAGE),
+                    encoding="utf-8")

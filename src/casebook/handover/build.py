@@ -57,8 +57,8 @@ class Built:
     finished: Finished
 
 
-def default_stage(root: Path, *, offline: bool = False) -> Path:
-    return root / (DEFAULT_STAGE.parent / "stage-offline" if offline else DEFAULT_STAGE)
+def default_stage(root: Path) -> Path:
+    return root / DEFAULT_STAGE
 
 
 def checked(root: Path, say: Say, *, workers: int | None = None) -> Library:
@@ -81,14 +81,14 @@ def _date(root: Path, library: Library, say: Say) -> None:
 
 
 def build(root: Path, site_dir: Path, engine: Engine, *, library: Library | None = None,
-          stage_dir: Path | None = None, strict: bool = True, offline: bool = False,
+          stage_dir: Path | None = None, strict: bool = True,
           workers: int | None = None, say: Say = print) -> Built:
-    """The whole site (or the offline copy's pages) into `site_dir`, by `engine`."""
+    """The whole site into `site_dir`, by `engine`."""
     library = library or checked(root, say, workers=workers)
-    folder = stage_dir or default_stage(root, offline=offline)
+    folder = stage_dir or default_stage(root)
     with timed("pages"):
-        staged = stage_site(library, root, folder, offline=offline, workers=workers)
-        config = write_engine_config(root, folder, engine, offline=offline)
+        staged = stage_site(library, root, folder, workers=workers)
+        config = write_engine_config(root, folder, engine)
     started = time.monotonic()
     shutil.rmtree(folder / SITE, ignore_errors=True)
     with timed("engine"):
@@ -101,7 +101,7 @@ def build(root: Path, site_dir: Path, engine: Engine, *, library: Library | None
     shutil.move(folder / SITE, site_dir)
     finished = finish_site(site_dir, folder, library, engine, root / "macros",
                            site_url=staged.settings.get("site_url", ""),
-                           epoch=build_epoch(root, library), offline=offline, workers=workers,
+                           epoch=build_epoch(root, library), workers=workers,
                            shard_chars=int(staged.settings.get("search_shard_chars", SHARD_CHARS)))
     with timed("links"):
         broken = broken_links(site_dir, root_path=urlsplit(staged.settings.get("site_url", "")).path

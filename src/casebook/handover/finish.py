@@ -2,9 +2,9 @@
 
 The HTML each generated page set aside goes back in (casebook.handover.prerendered), what the
 engine writes that the site does not serve is removed, the sitemap is written (the same for every
-engine), and the search index is built from the
-finished pages: Pagefind's for the site (casebook.site.search_index), the offline copy's own
-(casebook.files.offline).
+engine), and Pagefind's search index is built from the finished pages
+(casebook.site.search_index). The offline copy is derived from the finished site afterwards
+(casebook.handover.offline).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from casebook.files.offline import finish_offline_copy
 from casebook.handover.engines import Engine
 from casebook.handover.prerendered import BLOCKS, put_back_staged_html
 from casebook.handover.stage import MANIFEST
@@ -58,8 +57,7 @@ def finish_pages(site_dir: Path, stage_dir: Path) -> int:
     is not a full address (one engine writes `/cases/x/` when the site has no address, which
     would point a file:// copy at the disk's root); return how many pages got their HTML back."""
     manifest = json.loads((stage_dir / MANIFEST).read_text(encoding="utf-8"))
-    directory_urls = not manifest["offline"]
-    blocks = {built_file(path, directory_urls=directory_urls): path
+    blocks = {built_file(path, directory_urls=True): path
               for path, has_blocks in manifest["pages"].items() if has_blocks}
     done = 0
     for built in sorted(site_dir.rglob("*.html")):
@@ -108,17 +106,14 @@ def write_sitemap(site_dir: Path, site_url: str, epoch: int | None) -> int:
 
 def finish_site(site_dir: Path, stage_dir: Path, library: Library, engine: Engine,
                 macros: Path, *, site_url: str = "", epoch: int | None = None,
-                offline: bool = False, workers: int | None = None,
+                workers: int | None = None,
                 shard_chars: int = SHARD_CHARS) -> Finished:
     """Everything after the engine's build (see the module docstring)."""
     with timed("finish"):
         remove_leftovers(site_dir, engine)
         pages = finish_pages(site_dir, stage_dir)
-        write_sitemap(site_dir, "" if offline else site_url, epoch)
+        write_sitemap(site_dir, site_url, epoch)
     with timed("search index"):
-        if offline:
-            finish_offline_copy(site_dir, library)
-            return Finished(pages, None)
         tokens = PageTokens(library)
         release_memory()
         return Finished(pages, index_site(site_dir, tokens, macros, workers=workers,

@@ -40,16 +40,18 @@ def _files(site: Path) -> tuple[set[str], set[str]]:
 
 
 def broken_links(site: Path, *, later: Iterable[str] = ("handouts/",),
-                 root_path: str = "/") -> list[str]:
+                 root_path: str = "/", folders: bool = True) -> list[str]:
     """`page → link` for every internal link of the site at `site` that does not resolve.
 
     `root_path`: the path of the site's address (`/casebook/` for https://example.org/casebook/),
     which links from the site's root (the error page's) start with. Links are resolved as paths
     against a listing of the site made once, without asking the file system for each link.
+    `folders=False` (a copy opened from a disk, where a folder shows a file list): a link must
+    name a file, and no link may start at the disk's root.
     """
     site = site.resolve()
     later = tuple(later)
-    files, folders = _files(site)
+    files, listed = _files(site)
     pages = sorted(name for name in files if name.endswith(".html"))
     read = {page: _read(site / page) for page in pages}
     broken = []
@@ -60,13 +62,19 @@ def broken_links(site: Path, *, later: Iterable[str] = ("handouts/",),
                 continue
             parts = urlsplit(ref)
             path = unquote(parts.path)
+            if path.startswith("/") and not folders:
+                broken.append(f"{where} → {ref}（从文件夹打开时指向磁盘的根目录）")
+                continue
             if path.startswith("/"):  # 404.html links from the site root
                 path = path[len(root_path):] if path.startswith(root_path) else path.lstrip("/")
                 target = posixpath.normpath(path) if path else ""
             else:
                 target = posixpath.normpath(posixpath.join(here, path)) if path else where
             target = "" if target == "." else target
-            if target in folders:
+            if target in listed and not folders:
+                broken.append(f"{where} → {ref}（从文件夹打开时是文件列表，不是页面）")
+                continue
+            if target in listed:
                 target = posixpath.join(target, "index.html") if target else "index.html"
             if target not in files:
                 outside = target == ".." or target.startswith("../")

@@ -10,7 +10,6 @@ from typing import Any
 from casebook.contribute.case_form import case_form_outputs
 from casebook.contribute.guide import contributor_outputs
 from casebook.files.export import record_copies
-from casebook.files.offline import offline_download
 from casebook.files.trainer_pages import trainer_outputs
 from casebook.handover.prerendered import StagedFile, stage
 from casebook.library.link import Library
@@ -49,8 +48,6 @@ def staged_site_outputs(library: Library, root: Path, folder: Path,
 def _outputs(library: Library, root: Path, settings: dict[str, Any] | None, workers: int | None,
              keep: Callable[[Iterable[Page]], list[Any]]) -> list[Any]:
     settings = {"history": record_history(root, library), **(settings or {})}
-    download = offline_download(root, settings)  # the offline copy's zip, once `make offline` ran
-    settings["offline_zip_size"] = len(download.content) if download else 0
     if len(library.cases) < PARALLEL_FROM:
         workers = 1
     else:  # fewer workers for a library too large to copy into each (parallel.affordable_workers)
@@ -69,7 +66,7 @@ def _outputs(library: Library, root: Path, settings: dict[str, Any] | None, work
     form = case_form_outputs(library, root, settings)  # before the guide, which links to it
     extra = contributor_outputs(library, root, [Page(f.path, b"") for f in [*made, *form]])
     extra += vendored_outputs(root) + form
-    return made + keep(extra + ([download] if download else []))
+    return made + keep(extra)
 
 
 def _then(job: Callable[[], Iterable[Page]], keep: Callable[[Iterable[Page]], list[Any]]) -> Callable[[], list[Any]]:

@@ -7,8 +7,8 @@
 - `blocks/`: the HTML set aside, put back into the built pages by casebook.handover.finish;
 - `glossary.json`: the terms the Markdown extension casebook.site.text explains on every page,
   hand-written ones included (the engine loads the extension; it reads this file);
-- `engine.yml`: the project's mkdocs.yml by INHERIT, with the stage's folders (and, for the
-  offline copy, file URLs and its own search index); any engine that reads mkdocs.yml builds it;
+- `engine.yml`: the project's mkdocs.yml by INHERIT, with the stage's folders; any engine that
+  reads mkdocs.yml builds it;
 - `manifest.json`: what was generated, for the finishing step and the preview.
 
 A file is written only when its bytes change, so an engine that rebuilds what changed (a
@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from casebook.files.handouts import site_settings
-from casebook.files.offline_search import INDEX_PATH as OFFLINE_INDEX
 from casebook.handover.engines import Engine
 from casebook.handover.outputs import staged_site_outputs
 from casebook.handover.prerendered import BLOCKS, DOCS, StagedFile, stage, write_if_changed
@@ -60,16 +59,12 @@ class Staged:
         return self.folder / CONFIG
 
 
-def site_config(root: Path, *, offline: bool = False) -> dict[str, Any]:
+def site_config(root: Path) -> dict[str, Any]:
     """The settings the pages are rendered with: mkdocs.yml's `extra.casebook`, name, address."""
-    settings = site_settings(root / "mkdocs.yml")
-    settings["offline"] = offline
-    if offline:
-        settings["offline_index"] = OFFLINE_INDEX
-    return settings
+    return site_settings(root / "mkdocs.yml")
 
 
-def stage_site(library: Library, root: Path, folder: Path, *, offline: bool = False,
+def stage_site(library: Library, root: Path, folder: Path, *,
                extra_pages: list[Page] | None = None, set_aside: bool = True,
                keep: frozenset[str] = frozenset(), workers: int | None = None) -> Staged:
     """Stage the whole site for `library` under `folder` (see the module docstring).
@@ -77,7 +72,7 @@ def stage_site(library: Library, root: Path, folder: Path, *, offline: bool = Fa
     `keep`: files under docs/ that something else put there (a preview's search index).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    settings = site_config(root, offline=offline)
+    settings = site_config(root)
     docs = folder / DOCS
     handwritten = _copy_content(root / "content", docs)
     generated = staged_site_outputs(library, root, folder, settings, workers=workers,
@@ -93,8 +88,7 @@ def stage_site(library: Library, root: Path, folder: Path, *, offline: bool = Fa
                 for name in [term["term"], *term.get("aliases", [])]}
     write_if_changed(folder / GLOSSARY, json.dumps(glossary, ensure_ascii=False, sort_keys=True,
                                                    indent=0).encode("utf-8"))
-    manifest = {"offline": offline,
-                "pages": {f.path: bool(f.blocks) for f in generated}}
+    manifest = {"pages": {f.path: bool(f.blocks) for f in generated}}
     write_if_changed(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=0,
                                                    sort_keys=True).encode("utf-8"))
     return Staged(folder, settings, generated)
@@ -108,8 +102,7 @@ def restage(folder: Path, pages: list[Page], *, set_aside: bool = True) -> list[
 SITE = "site"  # where the engine writes, inside the stage (Zensical keeps a site in its project)
 
 
-def write_engine_config(root: Path, folder: Path, engine: Engine, *,
-                        offline: bool = False) -> Path:
+def write_engine_config(root: Path, folder: Path, engine: Engine) -> Path:
     """`engine.yml` for `engine`: mkdocs.yml by INHERIT, paths relative to the stage; the
     engine builds into the stage's site/, which the caller then moves where it is wanted.
 
@@ -125,11 +118,6 @@ def write_engine_config(root: Path, folder: Path, engine: Engine, *,
              "theme:",
              f"  custom_dir: {json.dumps(relative(root / 'macros' / 'theme'))}",
              f"site_dir: {json.dumps(SITE)}"]
-    if offline:
-        # Opened from a folder, `cases/x/` would show a file list: every page becomes a file.
-        # No canonical address for a `cases/x.html` the site does not have.
-        lines += ["use_directory_urls: false", 'site_url: ""', "extra:", "  casebook:",
-                  "    offline: true", f"    offline_index: {json.dumps(OFFLINE_INDEX)}"]
     for key, value in engine.config:
         lines.append(f"{key}: {json.dumps(value)}")
     target = folder / CONFIG

@@ -64,10 +64,11 @@ def years(time: dict[str, Any]) -> str:
     return str(start) if start == end else f"{start}–{end}"
 
 
-def finder_data(library: Library, *, offline: bool = False) -> dict[str, Any]:
+def finder_data(library: Library) -> dict[str, Any]:
     """The finder's data: the facets' choices, and each case with the positions of its choices.
 
-    `offline`: case URLs as the offline copy has them (`cases/x.html`, see render.page_url).
+    Case URLs are the site's (`cases/x/`); in the offline copy the finder's script turns them into
+    files (casebookData.page).
     """
     values = facet_values(library)
     position = {facet: {v["id"]: i for i, v in enumerate(choices_)} for facet, choices_ in values.items()}
@@ -76,7 +77,7 @@ def finder_data(library: Library, *, offline: bool = False) -> dict[str, Any]:
         chain = library.region_chain(case["place"]["region"])
         entry: dict[str, Any] = {
             "id": case["id"], "title": case["title"],
-            "url": page_url(record_path("case", case["id"]), offline=offline),
+            "url": page_url(record_path("case", case["id"])),
             "place": " › ".join(r["name"] for r in chain),
             "years": years(case["time"]),
         }
@@ -96,8 +97,7 @@ def finder_outputs(library: Library, root: Path, settings: dict[str, Any] | None
     groups = {facet: _grouped(values[facet]) for facet in ("practice", "indicator")}
     page = renderer.render("finder.md.j2", PAGE, facets=FACETS, values=values, regions=children,
                            groups=groups, total=len(library.cases))
-    offline = bool((settings or {}).get("offline"))
-    data = json.dumps(finder_data(library, offline=offline), ensure_ascii=False, separators=(",", ":"))
+    data = json.dumps(finder_data(library), ensure_ascii=False, separators=(",", ":"))
     return [page, Page(DATA, data)]
 
 

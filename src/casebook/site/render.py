@@ -43,15 +43,23 @@ class Page:
     prerendered: bool = False
 
 
-def page_url(path: str, *, offline: bool = False) -> str:
+def template_environment(macros: Path) -> SandboxedEnvironment:
+    """The sandboxed, autoescaping, strict environment every page template is rendered in."""
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(str(macros)), autoescape=True, undefined=StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        # `{#id}` is Markdown's attribute-list syntax for heading ids, so comments use `{## ##}`.
+        comment_start_string="{##", comment_end_string="##}",
+    )
+
+
+def page_url(path: str) -> str:
     """Site URL (relative to the site root) of the page at `path`, with directory URLs.
 
-    The offline copy (see offline.py) is opened from a folder, where a browser shows a directory
-    listing for `cases/x/`; its pages are files, so there the URL is the file: `cases/x.html`.
+    The offline copy keeps these paths; it only adds `index.html` to its links
+    (casebook.files.offline.file_link).
     """
     stem = path.removesuffix(".md")
-    if offline:
-        return stem + ".html"
     if stem == "index":
         return ""
     return stem.removesuffix("/index") + "/" if stem.endswith("/index") else stem + "/"
@@ -83,26 +91,16 @@ def _url(context: Context, kind: str, rid: str | None = None, anchor: str | None
 @pass_context
 def _doc_url(context: Context, path: str, anchor: str | None = None) -> str:
     """Relative URL of the page made from `path` (`guide/cadres.md`), for pages without a kind."""
-    if _offline(context):
-        here = posixpath.dirname(page_url(context["page_path"], offline=True))
-        url = _relpath(page_url(path, offline=True), here or ".")
-    else:
-        here = page_url(context["page_path"])
-        relative = _relpath(page_url(path) or ".", here or ".")
-        url = "./" if relative == "." else relative + "/"
+    here = page_url(context["page_path"])
+    relative = _relpath(page_url(path) or ".", here or ".")
+    url = "./" if relative == "." else relative + "/"
     return f"{url}#{anchor}" if anchor else url
 
 
 @pass_context
 def _file_url(context: Context, path: str) -> str:
     """Relative URL of a file the site serves (`downloads/x.csv`, `javascripts/x.js`)."""
-    here = page_url(context["page_path"], offline=_offline(context))
-    folder = posixpath.dirname(here) if _offline(context) else here
-    return _relpath(path, folder or ".")
-
-
-def _offline(context: Context) -> bool:
-    return bool(context["settings"].get("offline"))
+    return _relpath(path, page_url(context["page_path"]) or ".")
 
 
 def format_number(value: float | int) -> str:
@@ -124,12 +122,7 @@ class Renderer:
             for name in [term["term"], *term.get("aliases", [])]:
                 glossary[name] = names_only(library, term["definition"])  # a tooltip: no links
         self.text = TextRenderer(glossary)
-        self.env = SandboxedEnvironment(
-            loader=FileSystemLoader(str(macros)), autoescape=True, undefined=StrictUndefined,
-            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-            # `{#id}` is Markdown's attribute-list syntax for heading ids, so comments use `{## ##}`.
-            comment_start_string="{##", comment_end_string="##}",
-        )
+        self.env = template_environment(macros)
         self.env.filters.update(prose=self._prose, plain=self._plain, md=markdown_inline,
                                 number=format_number)
         self.env.globals.update(url=_url, doc_url=_doc_url, file_url=_file_url, labels=_labels(),

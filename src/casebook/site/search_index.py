@@ -130,9 +130,8 @@ def indexed_text(html: str) -> tuple[str, str]:
 
 
 def page_url(rel: str) -> str:
-    """The site URL of the built page at `rel`: `cases/x/index.html` (or, in the offline copy,
-    `cases/x.html`) → `cases/x/`; `index.html` → "". Term records name pages by these URLs
-    (search_terms.build_terms)."""
+    """The site URL of the built page at `rel`: `cases/x/index.html` → `cases/x/`; `index.html`
+    → "". Term records name pages by these URLs (search_terms.build_terms)."""
     stem = rel.removesuffix(".html")
     if stem == "index":
         return ""
