@@ -50,7 +50,8 @@ def trainer_outputs(library: Library, root: Path, settings: dict[str, Any] | Non
     del tables
     yield from compare_outputs(library, renderer)
     for iid in sorted(library.indicators):
-        chart = bar_chart(library.indicators[iid], indicator_comparison(library, iid))
+        chart = bar_chart(library.indicators[iid], indicator_comparison(library, iid),
+                          renderer.settings["list_limit"])
         if chart:
             yield renderer.render("chart.svg.j2", f"charts/{iid}.svg", chart=chart,
                                   indicator=library.indicators[iid])

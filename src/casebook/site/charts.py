@@ -76,6 +76,7 @@ class Chart:
     x0: float  # the plot area
     x1: float
     panels: list[Panel] = field(default_factory=list)
+    omitted: int = 0  # values of the drawn sets left out by `limit` (see bar_chart)
 
     @property
     def separate(self) -> bool:
@@ -196,14 +197,29 @@ def reference_of(members: list[Reported]) -> Reported:
     return next(m for m, k in zip(members, keys, strict=True) if k is not None and sizes[k] == largest)
 
 
-def bar_chart(indicator: Mapping[str, Any], comparison: Comparison) -> Chart | None:
-    """Layout of the indicator's chart, or None when nothing can be drawn (see `drawn_sets`)."""
+def _kept(group: ComparableSet, limit: int | None) -> list[Reported]:
+    """The members a panel draws: all, or the `limit` largest with the set's reference value."""
+    if not limit or len(group.members) <= limit:
+        return group.members
+    reference = reference_of(group.members)
+    others = {id(m) for m in _ordered([m for m in group.members if m is not reference])[:limit - 1]}
+    return [m for m in group.members if m is reference or id(m) in others]
+
+
+def bar_chart(indicator: Mapping[str, Any], comparison: Comparison,
+              limit: int | None = None) -> Chart | None:
+    """Layout of the indicator's chart, or None when nothing can be drawn (see `drawn_sets`).
+
+    `limit`: the most bars a panel draws (the largest values and the set's reference value, which
+    the others are graded against); how many were left out is `Chart.omitted`.
+    """
     bounds = scale_bounds(indicator)
     groups = drawn_sets(indicator, comparison)
     if not groups:
         return None
-    members = [m for g in groups for m in g.members]
-    labels = {k: v for g in groups for k, v in _labels(_ordered(g.members)).items()}
+    drawn = [(g, _kept(g, limit)) for g in groups]
+    members = [m for _, kept in drawn for m in kept]
+    labels = {k: v for _, kept in drawn for k, v in _labels(_ordered(kept)).items()}
     label_w = min(max(48.0, max(text_width(labels[m.key], TEXT_SIZE) for m in members) + 10), 170.0)
     value_w = max(text_width(_value_label_estimate(m.value), TEXT_SIZE) for m in members) + 10
     width = max(WIDTH, PAD + label_w + MIN_PLOT + value_w + PAD)  # wider rather than clipped
@@ -217,14 +233,15 @@ def bar_chart(indicator: Mapping[str, Any], comparison: Comparison) -> Chart | N
     y += 18
     chart.subtitle_y = y
     y += 10
-    for group in groups:
-        chart.panels.append(_panel(group, labels, bounds, x0, x1, y, width))
+    chart.omitted = sum(len(g.members) - len(kept) for g, kept in drawn)
+    for group, kept in drawn:
+        chart.panels.append(_panel(group, kept, labels, bounds, x0, x1, y, width))
         y = chart.panels[-1].axis_y + 22 + 16
     chart.height = _round(y - 16 + PAD)
     return chart
 
 
-def _panel(group: ComparableSet, labels: dict[tuple[str, str], str],
+def _panel(group: ComparableSet, kept: list[Reported], labels: dict[tuple[str, str], str],
            bounds: tuple[float, float] | None, x0: float, x1: float, y: float, width: float) -> Panel:
     y += 18
     heading_y = y
@@ -233,8 +250,8 @@ def _panel(group: ComparableSet, labels: dict[tuple[str, str], str],
         y += 16
         facts.append((_round(y), line))
     y += 8
-    members = _ordered(group.members)
-    reference = reference_of(group.members)
+    members = _ordered(kept)
+    reference = reference_of(group.members)  # of the whole set, as the table grades
     numbers = [n for m in members for n in (m.value["value"], m.value.get("value_max", m.value["value"]))]
     low, high, ticks = axis(numbers, bounds, x1 - x0)
 

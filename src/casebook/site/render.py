@@ -43,6 +43,10 @@ class Page:
     prerendered: bool = False
 
 
+# How many cases a vocabulary page lists by default (mkdocs.yml: extra.casebook.list_limit).
+LIST_LIMIT = 30
+
+
 def template_environment(macros: Path) -> SandboxedEnvironment:
     """The sandboxed, autoescaping, strict environment every page template is rendered in."""
     return SandboxedEnvironment(
@@ -116,6 +120,7 @@ class Renderer:
     def __init__(self, library: Library, macros: Path, settings: dict[str, Any] | None = None):
         self.library = library
         self.settings = {"edit_base": "", "site_url": "", "site_name": "乡村振兴党建案例库",
+                         "list_limit": LIST_LIMIT,
                          **(settings or {})}
         glossary = {}
         for term in library.glossary.values():
@@ -237,7 +242,8 @@ class Renderer:
         comparison = indicator_comparison(lib, iid)
         return self.render("indicator.md.j2", record_path("indicator", iid),
                            self._source("indicators", iid), indicator=indicator, values=values,
-                           comparison=comparison, chart=bar_chart(indicator, comparison),
+                           comparison=comparison,
+                           chart=bar_chart(indicator, comparison, self.settings["list_limit"]),
                            theme=lib.themes[indicator["category"]],
                            practices=[lib.practices[p] for p in indicator.get("practices", [])])
 
