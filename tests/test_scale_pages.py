@@ -8,12 +8,16 @@ from casebook.handover.outputs import site_outputs
 from casebook.library.check import check_library
 
 
-def test_the_home_page_lists_the_latest_cases_not_all(sandbox: Path) -> None:
+def _copies(sandbox: Path, count: int) -> None:
     source = sandbox / "cases" / "zunyi-wuqiang-zuzhi.yaml"
-    for number in range(10):  # 15 cases in all
+    for number in range(count):
         copy = f"zunyi-copy-{number}"
         text = source.read_text(encoding="utf-8").replace("id: zunyi-wuqiang-zuzhi", f"id: {copy}")
         (sandbox / "cases" / f"{copy}.yaml").write_text(text, encoding="utf-8")
+
+
+def test_the_home_page_lists_the_latest_cases_not_all(sandbox: Path) -> None:
+    _copies(sandbox, 10)  # 15 cases in all
     library = check_library(sandbox).library
     assert len(library.cases) == 15
     home = next(p.content for p in site_outputs(library, sandbox) if p.path == "index.md")
@@ -28,14 +32,6 @@ def test_the_compare_page_holds_no_case_data(sandbox: Path) -> None:
     page = outputs["compare/index.md"]
     assert all(f"compare/cases/{cid}.json" in outputs for cid in library.cases)
     assert "data-basis" not in page and "cb-compare__value" not in page
-
-
-def _copies(sandbox: Path, count: int) -> None:
-    source = sandbox / "cases" / "zunyi-wuqiang-zuzhi.yaml"
-    for number in range(count):
-        copy = f"zunyi-copy-{number}"
-        text = source.read_text(encoding="utf-8").replace("id: zunyi-wuqiang-zuzhi", f"id: {copy}")
-        (sandbox / "cases" / f"{copy}.yaml").write_text(text, encoding="utf-8")
 
 
 def test_vocabulary_pages_list_a_bounded_number_of_cases_and_open_the_rest_in_the_finder(

@@ -184,6 +184,7 @@ DOWNLOADS_PAGE = "downloads/index.html"
 _STATUS = re.compile(r'(<div class="cb-offline" id="offline-status"[^>]*>).*?(</div>)', re.DOTALL)
 _CANONICAL_LINK = re.compile(r'<link rel="canonical" href="[^"]*"\s*/?>\n?')
 _SEARCH_DIALOG = '<dialog class="cb-search" id="cb-search"'
+_SITE_SEARCH = f'{_SEARCH_DIALOG} data-index=""'  # the site's: Pagefind
 # The attributes that hold a URL a link or a page load opens (the site writes them double-quoted).
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action)=")([^"]*)(")')
 
@@ -224,11 +225,10 @@ def _folder_page(html: str) -> str:
     html = _URL_ATTRIBUTE.sub(lambda m: m.group(1) + file_link(m.group(2)) + m.group(3), html)
     html = _CANONICAL_LINK.sub("", html)  # the copy is not at the site's address
     if _SEARCH_DIALOG in html:
-        html, found = re.subn(re.escape(f'{_SEARCH_DIALOG} data-index=""'),
-                              f'{_SEARCH_DIALOG} data-index="{INDEX_PATH}"', html)
-        if not found:
+        if _SITE_SEARCH not in html:
             raise OfflineError("搜索框的写法变了（macros/theme/partials/casebook-search.html），"
                                "离线版无法换用自己的搜索索引。")
+        html = html.replace(_SITE_SEARCH, f'{_SEARCH_DIALOG} data-index="{INDEX_PATH}"')
     return html
 
 

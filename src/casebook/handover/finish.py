@@ -38,14 +38,12 @@ class Finished:
     search: IndexSummary | None
 
 
-def built_file(path: str, *, directory_urls: bool) -> str:
+def built_file(path: str) -> str:
     """Where an engine writes the page staged at `path` (`cases/x.md` → `cases/x/index.html`)."""
     stem, _ = posixpath.splitext(path)
-    if posixpath.basename(stem) in ("index", "README") or not directory_urls:
+    if posixpath.basename(stem) in ("index", "README"):
         folder = posixpath.dirname(stem)
-        name = "index.html" if posixpath.basename(stem) in ("index", "README") else \
-            posixpath.basename(stem) + ".html"
-        return posixpath.join(folder, name) if folder else name
+        return posixpath.join(folder, "index.html") if folder else "index.html"
     return f"{stem}/index.html"
 
 
@@ -57,7 +55,7 @@ def finish_pages(site_dir: Path, stage_dir: Path) -> int:
     is not a full address (one engine writes `/cases/x/` when the site has no address, which
     would point a file:// copy at the disk's root); return how many pages got their HTML back."""
     manifest = json.loads((stage_dir / MANIFEST).read_text(encoding="utf-8"))
-    blocks = {built_file(path, directory_urls=True): path
+    blocks = {built_file(path): path
               for path, has_blocks in manifest["pages"].items() if has_blocks}
     done = 0
     for built in sorted(site_dir.rglob("*.html")):
