@@ -55,11 +55,10 @@ validate: venv
 # then the pre-rendered HTML put back and the search index. Handouts are typeset after the pages
 # (Typst, tens of milliseconds each, on every core); unchanged ones come from .cache/handouts/.
 # Then the offline copy is derived from the finished site (no second build), zipped, and the zip
-# put on the site's downloads page. Dated as the site is.
+# put on the site's downloads page. Dated as the site is. `casebook publish` is those three steps
+# (`casebook build`, `casebook pdf`, `casebook offline`) in one process, validating once.
 build: venv vendor
-	$(BIN)/casebook build --site-dir site
-	$(BIN)/casebook pdf --site site --cache .cache/handouts
-	$(BIN)/casebook offline --site site --out offline --zip casebook-offline.zip
+	$(BIN)/casebook publish --site-dir site --cache .cache/handouts --out offline --zip casebook-offline.zip
 
 # The whole site in offline/ for a USB stick (file://, search included) and casebook-offline.zip,
 # the same bytes for the same tree: made from the site `make build` builds.

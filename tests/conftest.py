@@ -87,11 +87,11 @@ def site_with_handouts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Built once per session for the course and handout tests; handouts are cached in the sibling
     folder `handout-cache` so that a later run can show that unchanged handouts are reused.
     """
-    from sitebuild import build_site, make_handouts
+    from sitebuild import SOURCE_DATE_EPOCH, build_site, make_handouts
 
     folder = tmp_path_factory.mktemp("site-with-handouts")
     site = folder / "site"
-    done = build_site(ROOT, site)
+    done = build_site(ROOT, site, env={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})  # as the steps after
     assert done.returncode == 0, done.stderr
     done = make_handouts(ROOT, site, "--cache", folder / "handout-cache")
     assert done.returncode == 0, done.stdout + done.stderr

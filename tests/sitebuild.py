@@ -84,3 +84,16 @@ def content(soup: BeautifulSoup) -> BeautifulSoup:
     article = soup.select_one("article.md-content__inner")
     assert article is not None, "page has no article"
     return article
+
+
+def publish(root: Path, folder: Path, *args: str | Path, env: Env | None = None,
+            ) -> subprocess.CompletedProcess:
+    """Run the real `casebook publish` (what `make build` runs) into `folder`: site/, offline/,
+    casebook-offline.zip, the handout cache handout-cache/ and the stage stage/."""
+    command = [sys.executable, "-m", "casebook.cli", "publish", "--root", str(root),
+               "--site-dir", str(folder / "site"), "--stage", str(folder / "stage"),
+               "--cache", str(folder / "handout-cache"), "--out", str(folder / "offline"),
+               "--zip", str(folder / "casebook-offline.zip"), *map(str, args)]
+    defaults = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=900,
+                          env=environment(defaults, env=env))

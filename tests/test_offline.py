@@ -19,10 +19,10 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from casebook.files.offline import file_link, remote_loads
+from casebook.files.offline import copy_file, file_link, remote_loads
 from casebook.site.render import handout_path
 from conftest import ROOT
-from sitebuild import SOURCE_DATE_EPOCH, content, make_offline
+from sitebuild import SOURCE_DATE_EPOCH, content, make_offline, publish
 
 pytestmark = pytest.mark.build
 
@@ -196,3 +196,38 @@ def test_the_site_offers_the_zip_on_its_downloads_page(offline_copy: Path, publi
     assert f"{len(zip_bytes) / 1048576:.1f} MB" in text and "index.html" in text and "解压" in text
     guide = content(soup(site / "guide" / "trainers" / "index.html"))
     assert guide.select_one('a[href="../../downloads/#offline"]')
+
+
+def test_make_build_s_one_command_validates_once_and_makes_what_the_three_steps_make(
+        tmp_path: Path, offline_copy: Path, published_site: Path) -> None:
+    """`casebook publish` (what `make build` runs) gives the same site, copy and zip, byte for
+    byte, as `casebook build`, `casebook pdf` and `casebook offline` one after another, reading
+    and checking the records once instead of three times."""
+    timings = tmp_path / "timings.jsonl"
+    done = publish(ROOT, tmp_path, env={"CASEBOOK_TIMINGS": str(timings)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    site, copy = tmp_path / "site", tmp_path / "offline"
+    assert files_under(site) == files_under(published_site)
+    assert [rel for rel in sorted(files_under(site))
+            if (site / rel).read_bytes() != (published_site / rel).read_bytes()] == []
+    assert files_under(copy) == files_under(offline_copy)
+    assert [rel for rel in sorted(files_under(copy))
+            if (copy / rel).read_bytes() != (offline_copy / rel).read_bytes()] == []
+    assert (tmp_path / "casebook-offline.zip").read_bytes() == (
+        offline_copy.parent / "casebook-offline.zip").read_bytes()
+    stages = [json.loads(line) for line in timings.read_text(encoding="utf-8").splitlines()]
+    assert [item["part"] for item in stages if item["stage"] == "validate"] == ["build"]
+    assert {item["part"] for item in stages} == {"build", "pdf", "offline"}
+    assert "离线版" in done.stdout and "讲义" in done.stdout
+
+
+def test_a_linked_file_is_replaced_never_written_through(tmp_path: Path) -> None:
+    """The copy links the site's files where it can; copying again over a link leaves the file
+    it pointed to (the site's, or the handout cache's) as it was."""
+    first, second, target = tmp_path / "first", tmp_path / "second", tmp_path / "copy"
+    first.write_bytes(b"one")
+    second.write_bytes(b"two")
+    copy_file(first, target)
+    assert target.read_bytes() == b"one"
+    copy_file(second, target)
+    assert (target.read_bytes(), first.read_bytes()) == (b"two", b"one")

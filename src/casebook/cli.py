@@ -1,5 +1,6 @@
-"""Command line: `casebook validate`, `build`, `serve`, `render`, `export`, `pdf`, `offline`, for
-contributors, maintainers and CI.
+"""Command line: `casebook validate`, `build`, `serve`, `render`, `export`, `pdf`, `offline`,
+`publish` (the three publishing steps at once, as `make build` runs them), for contributors,
+maintainers and CI.
 
 Exit status: 0 valid, 1 invalid data, 2 usage error. No traceback reaches a contributor.
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from casebook.contribute import commands as contributor_commands
-from casebook.handover.build import DataError, build, serve
+from casebook.handover.build import DataError, build, checked, serve
 from casebook.handover.engines import DEFAULT_ENGINE, ENGINES, EngineError, engine_named
 from casebook.handover.engines import ENVIRONMENT as ENGINE_ENVIRONMENT
 from casebook.handover.finish import FinishError
@@ -80,6 +81,16 @@ def _parser() -> argparse.ArgumentParser:
     offline.add_argument("--site", type=Path, default=Path("site"), help="已构建的网站文件夹（默认 site）。")
     offline.add_argument("--out", type=Path, default=Path("offline"), help="离线版文件夹（默认 offline，会被整个替换）。")
     offline.add_argument("--zip", type=Path, help="zip 文件（默认 ROOT/casebook-offline.zip）。")
+    publish = commands.add_parser("publish", help="make build 即此命令：只校验一次，依次构建网站、生成讲义、由网站生成离线版并打包。",
+                                  description="与依次运行 casebook build、casebook pdf、casebook offline 结果相同，"
+                                              "但只读取和校验一次案例数据。")
+    publish.add_argument("--root", type=Path, default=Path("."), help="仓库根目录（默认当前目录）。")
+    publish.add_argument("--site-dir", type=Path, default=Path("site"), help="网站文件夹（默认 site，会被整个替换）。")
+    publish.add_argument("--engine", choices=sorted(ENGINES), help=f"网站引擎（默认 {DEFAULT_ENGINE}，或环境变量 {ENGINE_ENVIRONMENT}）。")
+    publish.add_argument("--stage", type=Path, help="暂存文件夹（默认 ROOT/.cache/stage）。")
+    publish.add_argument("--cache", type=Path, help="讲义缓存文件夹：内容没变的讲义直接复用，不再排版。")
+    publish.add_argument("--out", type=Path, default=Path("offline"), help="离线版文件夹（默认 offline，会被整个替换）。")
+    publish.add_argument("--zip", type=Path, help="离线版 zip 文件（默认 ROOT/casebook-offline.zip）。")
     contributor_commands.add_commands(commands)
     return parser
 
@@ -113,6 +124,8 @@ def _run(args: argparse.Namespace) -> int:
                      say=lambda line: print(line, file=sys.stderr, flush=True))
     if args.command == "build":
         return _build(args, root)
+    if args.command == "publish":
+        return _publish(args, root)
     result = check_library(root)
     if args.command == "validate":
         print(json_report(result) if args.format == "json" else text_report(result))
@@ -123,9 +136,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "export":
         return _export(args, result.library)
     if args.command == "pdf":
-        return _pdf(args, result.library, root)
+        return _pdf(result.library, root, args.site, config=args.config, jobs=args.jobs,
+                    cache=args.cache)
     if args.command == "offline":
-        return _offline(args, result.library, root)
+        return _offline(result.library, root, args.site, args.out, args.zip)
     out = args.out.resolve()
     staged = stage_site(result.library, root, out, set_aside=not args.whole_pages)
     write_engine_config(root, out, engine_named(args.engine))
@@ -134,13 +148,28 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build(args: argparse.Namespace, root: Path) -> int:
+def _publish(args: argparse.Namespace, root: Path) -> int:
+    """`casebook build`, `pdf` and `offline` in one process, on one validated library; each
+    step's stages are timed under its own command's name, as when they run one by one."""
+    with part("build"):
+        library = checked(root, _stderr)
+        _build(args, root, library=library)
+    with part("pdf"):
+        code = _pdf(library, root, args.site_dir, cache=args.cache)
+    if code:
+        return code
+    with part("offline"):
+        return _offline(library, root, args.site_dir, args.out, args.zip)
+
+
+def _build(args: argparse.Namespace, root: Path, library: Library | None = None) -> int:
     """Validate, stage, build with the engine, finish; then say what was made."""
     say = _stderr
     engine = engine_named(args.engine)
     site = args.site_dir.resolve()
-    built = build(root, site, engine, stage_dir=args.stage.resolve() if args.stage else None,
-                  strict=not args.no_strict, say=say)
+    built = build(root, site, engine, library=library,
+                  stage_dir=args.stage.resolve() if args.stage else None,
+                  strict=not getattr(args, "no_strict", False), say=say)
     search = built.finished.search
     note = (f"；搜索索引 {search.pages} 个页面，{search.files} 个文件，共 {search.bytes / 1024:.0f} KB"
             if search else "")
@@ -166,21 +195,21 @@ def _export(args: argparse.Namespace, library: Library) -> int:
     return 0
 
 
-def _pdf(args: argparse.Namespace, library: Library, root: Path) -> int:
-    """Typeset every handout into the built site at --site."""
+def _pdf(library: Library, root: Path, site: Path, *, config: Path | None = None,
+         jobs: int | None = None, cache: Path | None = None) -> int:
+    """Typeset every handout into the built site at `site`."""
     from casebook.files.handouts import build_date, handouts, site_settings
     from casebook.files.pdf import write_pdfs
 
-    site = args.site.resolve()
-    config = (args.config or root / "mkdocs.yml").resolve()
+    site = site.resolve()
+    config = (config or root / "mkdocs.yml").resolve()
     if not site.is_dir():
         print(f"用法错误：网站文件夹 {site} 不存在；请先运行 make build（或 casebook build）。", file=sys.stderr)
         return 2
     settings = site_settings(config) if config.is_file() else {}
     with timed("handouts"):
-        jobs = handouts(library, root, settings, build_date(root, library))
-        written, typeset = write_pdfs(jobs, site, root / "macros", jobs=args.jobs,
-                                      cache_dir=args.cache)
+        made = handouts(library, root, settings, build_date(root, library))
+        written, typeset = write_pdfs(made, site, root / "macros", jobs=jobs, cache_dir=cache)
     reused = len(written) - len(typeset)
     note = f"；其中 {reused} 份内容未变，取自缓存" if reused else ""
     print(f"生成了 {len(written)} 份 A4 讲义（{len(library.cases)} 个案例、{len(library.courses)} 门课程"
@@ -188,15 +217,15 @@ def _pdf(args: argparse.Namespace, library: Library, root: Path) -> int:
     return 0
 
 
-def _offline(args: argparse.Namespace, library: Library, root: Path) -> int:
+def _offline(library: Library, root: Path, site: Path, out: Path, zip_file: Path | None) -> int:
     """Derive the offline copy from the built site, zip it, publish the zip (handover.offline)."""
     from casebook.files.offline import ZIP_NAME, OfflineError
     from casebook.handover.offline import make_offline_copy
 
-    out = args.out.resolve()
-    zip_path = (args.zip or root / ZIP_NAME).resolve()
+    out = out.resolve()
+    zip_path = (zip_file or root / ZIP_NAME).resolve()
     try:
-        made = make_offline_copy(root, library, args.site.resolve(), out, zip_path)
+        made = make_offline_copy(root, library, site.resolve(), out, zip_path)
     except OfflineError as error:
         print(error, file=sys.stderr)
         return 1

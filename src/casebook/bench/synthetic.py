@@ -33,7 +33,7 @@ from casebook.records.divisions import divisions, new_regions
 
 # What a site build does not need from the repository; everything else is copied.
 NOT_COPIED = {".git", ".venv", ".cache", ".pytest_cache", ".ruff_cache", "site", "downloads",
-              "build", "dist", "src", "tests"}
+              "build", "dist", "src", "tests", "offline", "casebook-offline.zip"}
 REGIONS_FILE = "cases/vocab/regions/synthetic.yaml"
 PREFIX = "syn"
 

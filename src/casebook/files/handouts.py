@@ -17,6 +17,7 @@ import yaml
 from yaml_env_tag import construct_env_tag
 
 from casebook.library.link import Library
+from casebook.parallel import map_in_workers
 from casebook.records.history import pin_build_epoch
 from casebook.site.courses import course_view
 from casebook.site.render import Renderer, handout_path, page_url, record_path
@@ -71,8 +72,10 @@ def build_date(root: Path, library: Library) -> str | None:
 
 
 def handouts(library: Library, root: Path, settings: dict[str, Any] | None = None,
-             created: str | None = None) -> list[Handout]:
-    """The HTML of every handout: each case, then each course, in id order."""
+             created: str | None = None, workers: int | None = None) -> list[Handout]:
+    """The HTML of every handout: each case, then each course, in id order, rendered on every
+    core (casebook.parallel); the typesetting cache keys on this HTML, so it is made even for
+    handouts that turn out unchanged."""
     renderer = Renderer(library, root / "macros", settings)
     base = renderer.settings["site_url"]
 
@@ -87,20 +90,26 @@ def handouts(library: Library, root: Path, settings: dict[str, Any] | None = Non
                                **context)
         return Handout(path, str(page.content), title)
 
-    result = []
-    for cid in sorted(library.cases):
+    def case_handout(cid: str) -> Handout:
         case = library.cases[cid]
-        result.append(render(
+        return render(
             "handout_case.html.j2", "case", cid, "case", case["title"], case=case,
             kind_label="案例讲义", chain=library.region_chain(case["place"]["region"]),
             description=case["summary"],
             keywords="，".join(dict.fromkeys(library.practices[e["practice"]]["name"]
                                             for e in case["practices"]
-                                            if e["practice"] in library.practices))))
-    for cid in sorted(library.courses):
+                                            if e["practice"] in library.practices)))
+
+    def course_handout(cid: str) -> Handout:
         course = library.courses[cid]
-        result.append(render(
+        return render(
             "handout_course.html.j2", "course", cid, "course", course["title"],
             kind_label="课程讲义", description=course["summary"], keywords=course["audience"],
-            **course_view(library, cid)))
-    return result
+            **course_view(library, cid))
+
+    def one(job: tuple[str, str]) -> Handout:
+        return case_handout(job[1]) if job[0] == "case" else course_handout(job[1])
+
+    jobs = [("case", cid) for cid in sorted(library.cases)]
+    jobs += [("course", cid) for cid in sorted(library.courses)]
+    return map_in_workers(one, jobs, workers, chunksize=16)

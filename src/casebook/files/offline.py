@@ -31,12 +31,16 @@ import re
 import shutil
 import time
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from casebook.files.offline_search import INDEX_PATH
+from casebook.parallel import map_in_workers
 from casebook.site.render import template_environment
 
 ZIP_NAME = "casebook-offline.zip"  # at the repository root, where `make offline` leaves it
@@ -121,23 +125,30 @@ def _page_loads(html: str) -> list[str]:
     return urls
 
 
-def remote_loads(folder: Path) -> list[str]:
-    """`file: URL` for every URL in the copy at `folder` that a browser would load from a host.
+def page_remote_loads(rel: str, html: str) -> list[str]:
+    """`rel: URL` for every URL the page at `rel` would load from a host by itself."""
+    return [f"{rel}: {url}" for url in _page_loads(html) if _REMOTE.match(url)]
+
+
+def remote_loads(folder: Path, *, pages: bool = True) -> list[str]:
+    """`file: URL` for every URL in the copy at `folder` that a browser would load from a host
+    (`pages=False`: in its style sheets and scripts only, the pages checked by page_remote_loads).
 
     Checked: src-like attributes and loading <link>s in HTML, url()/@import in CSS and inline
     styles, any quoted absolute URL in JavaScript but those in UNREACHED. Links a person may
     click (to a source's web page) are not loads.
     """
     found = []
-    checked = (p for p in folder.rglob("*") if p.suffix in (".html", ".css", ".js")
+    suffixes = (".html", ".css", ".js") if pages else (".css", ".js")
+    checked = (p for p in folder.rglob("*") if p.suffix in suffixes
                and not p.name.endswith(".json" + TWIN_SUFFIX))  # twins hold data, not code
     for path in sorted(checked):
         text = path.read_text(encoding="utf-8", errors="replace")
         if path.suffix == ".html":
-            urls = [url for url in _page_loads(text) if _REMOTE.match(url)]
-        else:
-            urls = _CSS_URL.findall(text) if path.suffix == ".css" else [
-                url for url in _JS_URL.findall(text) if not url.startswith(tuple(UNREACHED))]
+            found += page_remote_loads(path.relative_to(folder).as_posix(), text)
+            continue
+        urls = _CSS_URL.findall(text) if path.suffix == ".css" else [
+            url for url in _JS_URL.findall(text) if not url.startswith(tuple(UNREACHED))]
         found += [f"{path.relative_to(folder).as_posix()}: {url}" for url in urls]
     return found
 
@@ -245,28 +256,55 @@ def _with_status(html: str, status: str, page: str) -> str:
     return html
 
 
-def copy_site(site_dir: Path, out: Path, status: str) -> int:
-    """Copy the built site at `site_dir` into `out` as a folder copy (see the module docstring);
-    return how many pages it has."""
+@dataclass(frozen=True)
+class Copied:
+    """What `copy_site` made: how many pages, and `each_page`'s result for each, in path order."""
+
+    pages: int
+    results: list[Any]
+
+
+def copy_site(site_dir: Path, out: Path, status: str,
+              each_page: Callable[[str, str], Any] | None = None,
+              workers: int | None = None) -> Copied:
+    """Copy the built site at `site_dir` into `out` as a folder copy (see the module docstring).
+
+    Pages are rewritten on every core (casebook.parallel), and `each_page(rel, html)` is called
+    on each rewritten page there, so that what else needs every page's text (the offline index,
+    the check for loads) does not read them again. Every other file is the site's own, linked
+    where the disk allows (copy_file).
+    """
     files = set()
     for folder, _, names in os.walk(site_dir):
         rel = Path(folder).relative_to(site_dir).as_posix()
         files.update(name if rel == "." else f"{rel}/{name}" for name in names)
-    pages = 0
-    for rel in sorted(files):
-        if _left_out(rel, files):
-            continue
-        source, target = site_dir / rel, out / rel
+    kept = sorted((rel for rel in files if not _left_out(rel, files)), key=lambda rel: rel.split("/"))
+    pages = [rel for rel in kept if rel.endswith(".html")]
+    for rel in kept:
+        if not rel.endswith(".html"):
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            copy_file(site_dir / rel, out / rel)
+
+    def page(rel: str) -> Any:
+        html = _folder_page((site_dir / rel).read_text(encoding="utf-8"))
+        if rel == DOWNLOADS_PAGE:
+            html = _with_status(html, status, rel)
+        target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        if rel.endswith(".html"):
-            html = _folder_page(source.read_text(encoding="utf-8"))
-            if rel == DOWNLOADS_PAGE:
-                html = _with_status(html, status, rel)
-            target.write_text(html, encoding="utf-8")
-            pages += 1
-        else:
-            shutil.copyfile(source, target)
-    return pages
+        target.write_text(html, encoding="utf-8")
+        return each_page(rel, html) if each_page else None
+
+    return Copied(len(pages), map_in_workers(page, pages, workers, chunksize=32))
+
+
+def copy_file(source: Path, target: Path) -> None:
+    """`target` with the bytes of `source`: a hard link where the disk allows it (a build's
+    outputs are written once, by replacing, never changed in place), else a copy."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def publish_zip(site_dir: Path, zip_path: Path, status: str) -> None:
@@ -274,7 +312,7 @@ def publish_zip(site_dir: Path, zip_path: Path, status: str) -> None:
     target = site_dir / DOWNLOAD_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.resolve() != zip_path.resolve():
-        shutil.copyfile(zip_path, target)
+        copy_file(zip_path, target)
     page = site_dir / DOWNLOADS_PAGE
     page.write_text(_with_status(page.read_text(encoding="utf-8"), status, DOWNLOADS_PAGE),
                     encoding="utf-8")

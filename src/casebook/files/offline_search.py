@@ -68,42 +68,54 @@ def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
+def page_entry(rel: str, html: str, tokens: PageTokens) -> tuple[dict[str, Any], QuickPage] | None:
+    """The index's entry for the copy's page at `rel` (`cases/x/index.html`) and its quick-index
+    page; None for a page the search leaves out (search_index.is_indexed)."""
+    if not is_indexed(rel, html):
+        return None
+    page = _page_text(html)
+    url = page_url(rel)
+    keywords = tokens.keywords(url, page.text)
+    mentions: dict[str, int] = {}
+    for token in keywords["mentions"]:
+        mentions[token] = mentions.get(token, 0) + 1
+    kind = page_kind(url)
+    text = page.ordered
+    about_weight = ABOUT_WEIGHTS.get(kind, 10)
+    entry = {
+        "url": rel, "title": page.title or text[:40], "kind": KIND_LABELS[kind],
+        "text": text, "about": keywords["about"], "about_weight": about_weight,
+        "related": keywords["related"], "mentions": mentions,
+        "anchors": page.anchors,
+    }
+    return entry, QuickPage(rel, page.title or url, KIND_LABELS[kind],
+                            page_points(keywords, about_weight, kind))
+
+
 def offline_index(site_dir: Path, library: Library) -> tuple[dict[str, Any], list[QuickPage]]:
     """The index of the offline copy built at `site_dir` (with file URLs: `cases/x.html`), and
     its pages for the quick index (casebook.site.quick_search), which the site writes alike."""
     tokens = PageTokens(library)
-    pages = []
-    quick = []
+    entries = []
     for path in sorted(site_dir.rglob("*.html")):
-        rel = path.relative_to(site_dir).as_posix()
-        html = path.read_text(encoding="utf-8")
-        if not is_indexed(rel, html):
-            continue
-        page = _page_text(html)
-        url = page_url(rel)
-        keywords = tokens.keywords(url, page.text)
-        mentions: dict[str, int] = {}
-        for token in keywords["mentions"]:
-            mentions[token] = mentions.get(token, 0) + 1
-        kind = page_kind(url)
-        text = page.ordered
-        about_weight = ABOUT_WEIGHTS.get(kind, 10)
-        pages.append({
-            "url": rel, "title": page.title or text[:40], "kind": KIND_LABELS[kind],
-            "text": text, "about": keywords["about"], "about_weight": about_weight,
-            "related": keywords["related"], "mentions": mentions,
-            "anchors": page.anchors,
-        })
-        quick.append(QuickPage(rel, page.title or url, KIND_LABELS[kind],
-                               page_points(keywords, about_weight, kind)))
-    return {"weights": WEIGHTS, "pages": pages}, quick
+        entries.append(page_entry(path.relative_to(site_dir).as_posix(),
+                                  path.read_text(encoding="utf-8"), tokens))
+    return index_of(entries)
 
 
-def write_offline_index(site_dir: Path, library: Library) -> Path:
-    """Write the index into the built offline copy; return the file."""
+def index_of(entries: list[tuple[dict[str, Any], QuickPage] | None]) -> tuple[dict[str, Any], list[QuickPage]]:
+    """The index and the quick-index pages from each page's `page_entry`, in page order."""
+    found = [entry for entry in entries if entry]
+    return {"weights": WEIGHTS, "pages": [page for page, _ in found]}, [quick for _, quick in found]
+
+
+def write_offline_index(site_dir: Path, library: Library,
+                        entries: list[tuple[dict[str, Any], QuickPage] | None] | None = None) -> Path:
+    """Write the index into the built offline copy; return the file. `entries` (each page's
+    `page_entry`, in path order) saves reading the pages again when the copy has just made them."""
     target = site_dir / INDEX_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
-    data, quick = offline_index(site_dir, library)
+    data, quick = index_of(entries) if entries is not None else offline_index(site_dir, library)
     target.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     write_quick_index(site_dir, quick)
     return target

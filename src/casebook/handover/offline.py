@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from casebook.files.export import data_date
 from casebook.files.offline import (
@@ -14,15 +15,17 @@ from casebook.files.offline import (
     OfflineError,
     copy_site,
     offline_status,
+    page_remote_loads,
     publish_zip,
     remote_loads,
     write_script_twins,
     write_zip,
 )
-from casebook.files.offline_search import INDEX_PATH, write_offline_index
+from casebook.files.offline_search import INDEX_PATH, page_entry, write_offline_index
 from casebook.handover.links import broken_links
 from casebook.library.link import Library
 from casebook.records.history import build_epoch
+from casebook.site.search_index import PageTokens
 from casebook.timings import timed
 
 
@@ -55,13 +58,20 @@ def make_offline_copy(root: Path, library: Library, site_dir: Path, out: Path,
     macros = root / "macros"
     if out.exists():
         shutil.rmtree(out)
+    tokens = PageTokens(library)
+
+    def each_page(rel: str, html: str) -> tuple[Any, list[str]]:
+        # read once, while the page is copied: its search entry and what it would load
+        return page_entry(rel, html, tokens), page_remote_loads(rel, html)
+
     with timed("copy"):
-        pages = copy_site(site_dir, out, offline_status(macros, "copy", data_date=when))
+        copied = copy_site(site_dir, out, offline_status(macros, "copy", data_date=when), each_page)
     with timed("search index"):
-        write_offline_index(out, library)
+        write_offline_index(out, library, [entry for entry, _ in copied.results])
         write_script_twins(out)
     with timed("check"):
-        loads = remote_loads(out)
+        loads = [line for _, lines in copied.results for line in lines]
+        loads += remote_loads(out, pages=False)
         if loads:
             raise OfflineError("离线版会从其他网站加载以下内容，没有打包：\n" + "\n".join(loads[:40]))
         broken = broken_links(out, later=(), folders=False)
@@ -72,6 +82,6 @@ def make_offline_copy(root: Path, library: Library, site_dir: Path, out: Path,
         files = write_zip(out, zip_path, build_epoch(root, library))
         publish_zip(site_dir, zip_path, offline_status(
             macros, "site", data_date=when, zip_bytes=zip_path.stat().st_size))
-    return OfflineSummary(files, pages, zip_path.stat().st_size,
+    return OfflineSummary(files, copied.pages, zip_path.stat().st_size,
                           (out / INDEX_PATH).stat().st_size,
                           sum(1 for _ in (out / "handouts").rglob("*.pdf")))
