@@ -139,20 +139,35 @@ def test_the_check_for_loads_from_other_hosts_finds_them(tmp_path: Path) -> None
                      "https://fonts.example/f.css"}
 
 
-def test_every_data_file_has_a_script_twin_holding_the_same_data(offline_copy: Path) -> None:
-    data = sorted(offline_copy.rglob("*.json"))
-    assert {"finder/cases.json", "search/terms.json", "search/offline.json"} <= {
-        p.relative_to(offline_copy).as_posix() for p in data}
-    for path in data:
-        rel = path.relative_to(offline_copy).as_posix()
-        twin = path.with_name(path.name + ".js").read_text(encoding="utf-8")
-        head = f"casebookData.define({json.dumps(rel)}, "
-        assert twin.startswith(head) and twin.endswith(");\n"), rel
-        assert json.loads(twin[len(head):-3]) == json.loads(path.read_text(encoding="utf-8")), rel
+def twin_data(copy: Path, rel: str) -> object:
+    """The data the copy's script twin of `rel` hands to the loader."""
+    twin = (copy / (rel + ".js")).read_text(encoding="utf-8")
+    head = f"casebookData.define({json.dumps(rel)}, "
+    assert twin.startswith(head) and twin.endswith(");\n"), rel
+    return json.loads(twin[len(head):-3])
+
+
+def test_every_data_file_a_page_loads_is_a_script_twin_holding_the_same_data(
+        offline_copy: Path, published_site: Path) -> None:
+    """Each data file once: as its twin (which a folder, or a plain server through data.js's
+    fallback, loads), never also as JSON; the downloads stay the JSON files a person saves."""
+    site_data = {rel for rel in files_under(published_site) if rel.endswith(".json")
+                 and not rel.startswith("pagefind/")}
+    loaded = {rel for rel in site_data if not rel.startswith("downloads/")}
+    assert {"finder/cases.json", "search/terms.json", "contribute/form.json"} <= loaded
+    copy = files_under(offline_copy)
+    assert {rel for rel in copy if rel.endswith(".json")} == site_data - loaded
+    assert {rel[:-3] for rel in copy if rel.endswith(".json.js")} == loaded | {"search/offline.json"}
+    own = "search/quick/"  # the copy's own quick index (file URLs), written as the site's is
+    assert [rel for rel in loaded if rel.startswith(own)]
+    for rel in sorted(rel for rel in loaded if not rel.startswith(own)):
+        assert twin_data(offline_copy, rel) == json.loads((published_site / rel).read_text(encoding="utf-8")), rel
+    for rel in sorted(site_data - loaded):
+        assert (offline_copy / rel).read_bytes() == (published_site / rel).read_bytes(), rel
 
 
 def test_the_search_index_holds_each_page_once_with_its_kind_and_glossary_anchors(offline_copy: Path) -> None:
-    index = json.loads((offline_copy / "search" / "offline.json").read_text(encoding="utf-8"))
+    index = twin_data(offline_copy, "search/offline.json")
     pages = {page["url"]: page for page in index["pages"]}
     assert len(pages) == len(index["pages"])
     for cid, case in CASES.items():

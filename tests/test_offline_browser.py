@@ -16,7 +16,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from browsing import search_results, site_path
+from browsing import search_results, serve, site_path
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -192,3 +192,28 @@ def test_the_case_form_works_from_the_folder(page: Any) -> None:
     page.click('#case-form-places [data-code="330523"]')
     page.wait_for_selector("#case-form-regions:not([hidden])")
     assert "安吉县" in page.text_content("#case-form-regions-yaml")
+
+
+def test_the_copy_on_an_office_s_own_server_loads_its_data_from_the_twins(browser: Any,
+                                                                          offline_copy: Path) -> None:
+    """Put on a plain web server (no JSON files, only their twins), the copy's finder, compare
+    page and search still get their data: data.js falls back to the twin on a 404."""
+    with serve(offline_copy) as base:
+        page = browser.new_page(viewport={"width": 360, "height": 800})
+        errors: list[str] = []
+        hosts: set[str] = set()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+        page.goto(base + "finder/index.html?region=zunyi")
+        page.wait_for_selector(".cb-finder[data-ready]")
+        assert page.text_content(".cb-finder__results .cb-finder__count") == "符合条件的案例：1 个（共 5 个）"
+        page.goto(base + "compare/index.html?cases=bijie-sige-liuxia,zunyi-wuqiang-zuzhi")
+        page.wait_for_function("document.querySelector('#compare-status').textContent === '已选 2 个案例。'")
+        assert page.eval_on_selector_all('thead th[data-case]:not([hidden])', "cells => cells.length") > 0
+        page.goto(base + "index.html")
+        page.keyboard.press("/")
+        results = search_results(page, "党支部领办合作社")
+        assert results and results[0][0].endswith("practices/zhibu-lingban-hezuoshe/index.html")
+        page.close()
+    assert not errors, errors
+    assert hosts == {urlsplit(base).netloc}

@@ -4,9 +4,10 @@
  *
  * A relative path is resolved against the page, like fetch(). Over http(s) the file is fetched.
  * A page opened from a folder (file://, the offline copy on a USB stick) may not fetch, but it
- * may run scripts: there the offline build has written beside every X.json a twin X.json.js
+ * may run scripts: there the offline build has replaced every X.json by a twin X.json.js
  * that hands the same data to casebookData.define("<path from the site root>", data), and the
- * loader adds it as a <script>. Loaded in the page head, before any page script; old phone
+ * loader adds it as a <script>. The copy served over http (an office's own server) has the twins
+ * only too: a JSON file that is not there (404) is loaded from its twin. Loaded in the page head, before any page script; old phone
  * browsers too: no modules, no arrow functions.
  *
  *   link.href = casebookData.page(new URL("cases/x/", root).href);
@@ -55,6 +56,8 @@
     if (!loading[key]) {
       var absolute = new URL(url, document.baseURI).href;
       loading[key] = local ? fromScript(key, file) : fetch(absolute).then(function (response) {
+        // the offline copy on a plain server: it has the twin only
+        if (response.status === 404) return fromScript(key, file);
         if (!response.ok) throw new Error(response.status + " " + absolute);
         return response.json();
       });

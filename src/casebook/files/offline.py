@@ -9,8 +9,9 @@ a second time. Only what a folder needs differently is changed:
   the copy has exactly the site's pages at the same paths;
 - the search uses the copy's own full-text index (offline_search) instead of Pagefind, which a
   page opened from a folder cannot load; the search dialog is pointed at it (`data-index`);
-- beside every JSON file lies a script twin that javascripts/data.js loads where fetch() is
-  refused (file://); scripts turn folder URLs in data into files alike (casebookData.page);
+- every JSON file a page loads is replaced by a script twin that javascripts/data.js loads where
+  fetch() is refused (file://) or finds no file; scripts turn folder URLs in data into files
+  alike (casebookData.page);
 - what a folder never uses is left out: the error page, sitemaps, Pagefind, the pre-compressed
   `.gz`/`.br` copies a server sends, canonical links, and the zip itself.
 
@@ -39,13 +40,14 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from casebook.files.export import DOWNLOADS_DIR
 from casebook.files.offline_search import INDEX_PATH
 from casebook.parallel import map_in_workers
 from casebook.site.render import template_environment
 
 ZIP_NAME = "casebook-offline.zip"  # at the repository root, where `make offline` leaves it
 ZIP_FOLDER = "casebook-offline"  # the folder the zip unpacks into
-DOWNLOAD_PATH = f"downloads/{ZIP_NAME}"  # where the site serves it
+DOWNLOAD_PATH = f"{DOWNLOADS_DIR}/{ZIP_NAME}"  # where the site serves it
 TWIN_SUFFIX = ".js"
 # Files that are compressed already: stored in the zip as they are.
 PACKED = (".pdf", ".zip", ".gz", ".br", ".png", ".jpg", ".jpeg", ".webp", ".woff", ".woff2",
@@ -55,19 +57,27 @@ ZIP_EPOCH_MIN = 315532800
 
 
 def write_script_twins(site_dir: Path) -> list[Path]:
-    """Beside every `X.json` under `site_dir`, an `X.json.js` handing its data to the loader.
+    """Every `X.json` under `site_dir` that a script loads becomes `X.json.js`, a twin handing
+    its data to the loader; the JSON file itself is removed.
 
-    Every JSON file gets one, so data files added later work offline without further wiring.
-    The data goes in as written (JSON is JavaScript); U+2028/2029 are escaped for old engines.
+    A page opened from a folder can only run the twin, and one served by a plain server (the copy
+    put on an office's own server) falls back to it when the JSON is not there
+    (javascripts/data.js), so keeping both would carry every data file twice. Every JSON file
+    gets one, so data files added later work offline without further wiring; the downloads
+    (DOWNLOADS_DIR) are files a person saves, never loaded by a page, and stay as they are. The data
+    goes in as written (JSON is JavaScript); U+2028/2029 are escaped for old engines.
     """
     written = []
     for path in sorted(site_dir.rglob("*.json")):
+        rel = path.relative_to(site_dir).as_posix()
+        if rel.startswith(DOWNLOADS_DIR + "/"):
+            continue
         text = path.read_text(encoding="utf-8")
         json.loads(text)  # a broken file must fail the build here, not in a reader's browser
         text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-        rel = path.relative_to(site_dir).as_posix()
         twin = path.with_name(path.name + TWIN_SUFFIX)
         twin.write_text(f"casebookData.define({json.dumps(rel)}, {text});\n", encoding="utf-8")
+        path.unlink()
         written.append(twin)
     return written
 

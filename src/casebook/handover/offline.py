@@ -12,6 +12,7 @@ from typing import Any
 from casebook.files.export import data_date
 from casebook.files.offline import (
     DOWNLOADS_PAGE,
+    TWIN_SUFFIX,
     OfflineError,
     copy_site,
     offline_status,
@@ -83,5 +84,5 @@ def make_offline_copy(root: Path, library: Library, site_dir: Path, out: Path,
         publish_zip(site_dir, zip_path, offline_status(
             macros, "site", data_date=when, zip_bytes=zip_path.stat().st_size))
     return OfflineSummary(files, copied.pages, zip_path.stat().st_size,
-                          (out / INDEX_PATH).stat().st_size,
+                          (out / (INDEX_PATH + TWIN_SUFFIX)).stat().st_size,
                           sum(1 for _ in (out / "handouts").rglob("*.pdf")))
