@@ -92,3 +92,21 @@ def test_a_command_that_exits_at_once_still_reports_its_memory(tmp_path: Path) -
     assert result["self_mb"] >= 60
     with pytest.raises(RuntimeError, match="quick_exit"):
         bench.run("quick_exit", ["fail"], tmp_path, tree=False)
+
+
+def test_a_merged_run_keeps_today_s_other_sizes_and_replaces_the_ones_measured_again(
+        tmp_path: Path) -> None:
+    import datetime as dt
+    import json
+
+    data = tmp_path / "scale.json"
+    small, large = result(1000, 1.8, 200.0, 40.0, 900, 50.0), result(10000, 16.0, 2000.0, 400.0, 2500, None)
+    large["size"] = 10000  # written by newer runs; older ones are known by their case count
+    today = {"measured": dt.date.today().isoformat(), "machine": bench.machine(), "results": [small, large]}
+    data.write_text(json.dumps(today), encoding="utf-8")
+    assert bench._kept_results(data, [1000]) == [large]
+    assert bench._kept_results(data, [10000]) == [small]
+    assert bench._kept_results(data, [1000, 10000]) == []
+    data.write_text(json.dumps({**today, "measured": "2026-01-01"}), encoding="utf-8")
+    assert bench._kept_results(data, [1000]) == []  # another day's figures are not mixed in
+    assert bench._kept_results(tmp_path / "missing.json", [1000]) == []

@@ -108,3 +108,10 @@ def test_a_chart_draws_at_most_the_limit_per_set_with_its_reference_and_says_how
     outputs = {p.path: p.content for p in site_outputs(library, sandbox, {"list_limit": limit})}
     page = outputs[f"indicators/{charted[0][0]}.md"]
     assert f"每组最多画出 {limit} 个数值" in page and "个数值没有画出" in page
+    # The chart file a trainer puts on a slide says so itself, without the page around it.
+    iid, indicator, comparison, groups = charted[0]
+    svg = outputs[f"charts/{iid}.svg"]
+    omitted = bar_chart(indicator, comparison, limit).omitted
+    assert f"另有 {omitted} 个数值没有画出，见本指标的 CSV 文件。" in svg
+    big = max(groups, key=lambda g: len(g.members))
+    assert f"{big.label}组：{len(big.members)} 个数值（画出 {limit} 个）" in svg

@@ -40,6 +40,7 @@ from casebook.bench.synthetic import synthesize
 # Where `main` writes the report page and its figures, in the checkout it is given.
 REPORT = Path("content") / "benchmarks" / "index.md"
 DATA = Path("scripts") / "benchmarks" / "scale.json"
+SEEDS = 5  # the seed cases every synthetic library keeps beside its copies
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
 
 
@@ -211,11 +212,16 @@ STAGE_NAMES = {"validate": "校验", "pages": "生成页面", "engine": "网站�
                "copy": "离线版复制（同时取出搜索用的文字）", "check": "离线版检查（外部请求、链接）", "zip": "离线版打包"}
 
 
-def edit_one_case(repo: Path, case_id: str) -> None:
+EDIT_MARK = "（基准测试修改）"
+PREVIEW_MARK = "（预览刷新测试）"  # another mark: the warm build's edit must not already show it
+
+
+def edit_one_case(repo: Path, case_id: str, mark: str = EDIT_MARK) -> None:
+    """Append `mark` to the summary of the case `case_id`, as a contributor's edit would."""
     path = repo / "cases" / f"{case_id}.yaml"
     text = path.read_text(encoding="utf-8")
     line = next(x for x in text.splitlines() if x.startswith("summary:"))
-    path.write_text(text.replace(line, line + "（基准测试修改）"), encoding="utf-8")
+    path.write_text(text.replace(line, line + mark), encoding="utf-8")
 
 
 def case_page_weight(site: Path, case_id: str) -> dict[str, int]:
@@ -235,9 +241,11 @@ def edit_latency(repo: Path, case_id: str, timeout: float = 300) -> float | None
     try:
         if not _wait(url, "<h1", timeout):
             return None
+        if PREVIEW_MARK in urllib.request.urlopen(url, timeout=30).read().decode("utf-8"):
+            raise RuntimeError(f"{url} shows {PREVIEW_MARK} before the edit")
         start = time.perf_counter()
-        edit_one_case(repo, case_id)
-        return round(time.perf_counter() - start, 1) if _wait(url, "（基准测试修改）", timeout) else None
+        edit_one_case(repo, case_id, PREVIEW_MARK)
+        return round(time.perf_counter() - start, 1) if _wait(url, PREVIEW_MARK, timeout) else None
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -269,7 +277,7 @@ def measure(size: int, work: Path, serve: bool, search: bool, anchor: bool, *,
     build = make_build(repo, work, "cold")
     site = repo / "site"
     result: dict[str, Any] = {
-        "cases": len(ids) + 5, "validate": validation, "build": build, "plain": None, "ratio": None,
+        "size": size, "cases": len(ids) + SEEDS, "validate": validation, "build": build, "plain": None, "ratio": None,
         "pages": sum(1 for _ in site.rglob("*.html")), "site_bytes": folder_size(site),
         "offline_zip_bytes": (repo / "casebook-offline.zip").stat().st_size,
         "handout_bytes": folder_size(site / "handouts"),
@@ -441,6 +449,16 @@ def markdown(report: dict[str, Any]) -> str:
     ])
 
 
+def _kept_results(data: Path, sizes: list[int]) -> list[dict[str, Any]]:
+    """The results of an earlier run of today on this machine for sizes not measured now."""
+    if not data.is_file():
+        return []
+    earlier = json.loads(data.read_text(encoding="utf-8"))
+    if earlier.get("measured") != dt.date.today().isoformat() or earlier.get("machine") != machine():
+        return []
+    return [r for r in earlier.get("results", []) if r.get("size", r["cases"] - SEEDS) not in sizes]
+
+
 def main(argv: list[str] | None = None, *, root: Path) -> int:
     """The command line of `scripts/bench.py`; `root` is the checkout whose seed cases are
     multiplied and whose report page is written."""
@@ -451,15 +469,19 @@ def main(argv: list[str] | None = None, *, root: Path) -> int:
     parser.add_argument("--anchor-max", type=int, default=1000,
                         help="只对不超过这个案例数的规模构建纯 MkDocs 对照（对照在 10,000 个案例时要几十分钟）。")
     parser.add_argument("--no-write", action="store_true", help="只打印，不更新 content/benchmarks/index.md。")
+    parser.add_argument("--merge", action="store_true",
+                        help="保留 scripts/benchmarks/scale.json 中这次没有测的规模的结果（同一天、同一台机器测得的才保留）。")
     args = parser.parse_args(argv)
-    results = []
+    kept = _kept_results(root / DATA, args.sizes) if args.merge else []
+    results: list[dict[str, Any]] = []
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix=f"casebook-bench-{size}-") as work:
             results.append(measure(size, Path(work), args.serve and size == min(args.sizes),
                                    not args.no_search, size <= args.anchor_max, root=root))
             print(json.dumps(results[-1], ensure_ascii=False), flush=True)
         # written after each size, so that a long run stopped at the next one keeps these figures
-        report = {"measured": dt.date.today().isoformat(), "machine": machine(), "results": results}
+        report = {"measured": dt.date.today().isoformat(), "machine": machine(),
+                  "results": sorted(kept + results, key=lambda r: r["cases"])}
         text = markdown(report)
         if not args.no_write:
             (root / REPORT).write_text(text, encoding="utf-8")

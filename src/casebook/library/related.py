@@ -72,8 +72,10 @@ def _top(row: np.ndarray, limit: int) -> list[int]:
         # Keep every candidate scoring at least the limit-th best, then order exactly.
         cutoff = np.partition(row[candidates], -limit)[-limit]
         candidates = candidates[row[candidates] >= cutoff]
-    order = sorted(candidates.tolist(), key=lambda j: (-int(row[j]), j))
-    return order[:limit]
+    # Highest first; ties stay in position order, since a stable sort keeps the candidates'
+    # ascending order among equals (thousands can tie in a large library of similar cases).
+    order = candidates[np.argsort(-row[candidates], kind="stable")]
+    return [int(j) for j in order[:limit]]
 
 
 def _reasons(library: CaseIndex, case: dict[str, Any], other: dict[str, Any]) -> list[str]:
