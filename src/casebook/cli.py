@@ -91,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--cache", type=Path, help="讲义缓存文件夹：内容没变的讲义直接复用，不再排版。")
     publish.add_argument("--out", type=Path, default=Path("offline"), help="离线版文件夹（默认 offline，会被整个替换）。")
     publish.add_argument("--zip", type=Path, help="离线版 zip 文件（默认 ROOT/casebook-offline.zip）。")
+    publish.set_defaults(no_strict=False)  # a publish is always strict
     contributor_commands.add_commands(commands)
     return parser
 
@@ -169,7 +170,7 @@ def _build(args: argparse.Namespace, root: Path, library: Library | None = None)
     site = args.site_dir.resolve()
     built = build(root, site, engine, library=library,
                   stage_dir=args.stage.resolve() if args.stage else None,
-                  strict=not getattr(args, "no_strict", False), say=say)
+                  strict=not args.no_strict, say=say)
     search = built.finished.search
     note = (f"；搜索索引 {search.pages} 个页面，{search.files} 个文件，共 {search.bytes / 1024:.0f} KB"
             if search else "")

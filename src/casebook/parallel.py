@@ -65,9 +65,11 @@ def map_in_workers(function: Callable[[T], R], items: Sequence[T], workers: int 
         gc.unfreeze()
 
 
-def run_jobs(jobs: Sequence[Callable[[], R]], workers: int | None = None) -> list[R]:
-    """Each job's result, in the order of `jobs`; longest jobs should come first."""
-    return map_in_workers(lambda index: jobs[index](), range(len(jobs)), workers)
+def run_jobs(jobs: Sequence[Callable[[], R]], workers: int | None = None,
+             chunksize: int = 1) -> list[R]:
+    """Each job's result, in the order of `jobs`; longest jobs should come first. The jobs are
+    inherited by the workers (they may be closures); only their results travel back."""
+    return map_in_workers(lambda index: jobs[index](), range(len(jobs)), workers, chunksize)
 
 
 def _apply_all(chunk: Sequence[Any]) -> list[Any]:

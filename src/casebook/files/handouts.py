@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import yaml
 from yaml_env_tag import construct_env_tag
 
 from casebook.library.link import Library
-from casebook.parallel import map_in_workers
+from casebook.parallel import run_jobs
 from casebook.records.history import pin_build_epoch
 from casebook.site.courses import course_view
 from casebook.site.render import Renderer, handout_path, page_url, record_path
@@ -107,9 +108,6 @@ def handouts(library: Library, root: Path, settings: dict[str, Any] | None = Non
             kind_label="课程讲义", description=course["summary"], keywords=course["audience"],
             **course_view(library, cid))
 
-    def one(job: tuple[str, str]) -> Handout:
-        return case_handout(job[1]) if job[0] == "case" else course_handout(job[1])
-
-    jobs = [("case", cid) for cid in sorted(library.cases)]
-    jobs += [("course", cid) for cid in sorted(library.courses)]
-    return map_in_workers(one, jobs, workers, chunksize=16)
+    jobs = [partial(case_handout, cid) for cid in sorted(library.cases)]
+    jobs += [partial(course_handout, cid) for cid in sorted(library.courses)]
+    return run_jobs(jobs, workers, chunksize=16)

@@ -33,7 +33,6 @@ import shutil
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -266,18 +265,11 @@ def _with_status(html: str, status: str, page: str) -> str:
     return html
 
 
-@dataclass(frozen=True)
-class Copied:
-    """What `copy_site` made: how many pages, and `each_page`'s result for each, in path order."""
-
-    pages: int
-    results: list[Any]
-
-
 def copy_site(site_dir: Path, out: Path, status: str,
               each_page: Callable[[str, str], Any] | None = None,
-              workers: int | None = None) -> Copied:
-    """Copy the built site at `site_dir` into `out` as a folder copy (see the module docstring).
+              workers: int | None = None) -> list[Any]:
+    """Copy the built site at `site_dir` into `out` as a folder copy (see the module docstring);
+    return `each_page`'s result for each page, in path order (one item per page).
 
     Pages are rewritten on every core (casebook.parallel), and `each_page(rel, html)` is called
     on each rewritten page there, so that what else needs every page's text (the offline index,
@@ -304,7 +296,7 @@ def copy_site(site_dir: Path, out: Path, status: str,
         target.write_text(html, encoding="utf-8")
         return each_page(rel, html) if each_page else None
 
-    return Copied(len(pages), map_in_workers(page, pages, workers, chunksize=32))
+    return map_in_workers(page, pages, workers, chunksize=32)
 
 
 def copy_file(source: Path, target: Path) -> None:

@@ -109,13 +109,12 @@ def index_of(entries: list[tuple[dict[str, Any], QuickPage] | None]) -> tuple[di
     return {"weights": WEIGHTS, "pages": [page for page, _ in found]}, [quick for _, quick in found]
 
 
-def write_offline_index(site_dir: Path, library: Library,
-                        entries: list[tuple[dict[str, Any], QuickPage] | None] | None = None) -> Path:
-    """Write the index into the built offline copy; return the file. `entries` (each page's
-    `page_entry`, in path order) saves reading the pages again when the copy has just made them."""
+def write_offline_index(site_dir: Path, entries: list[tuple[dict[str, Any], QuickPage] | None]) -> Path:
+    """Write the index of the offline copy at `site_dir` from each of its pages' `page_entry`
+    (in path order, taken while the copy was made); return the file."""
     target = site_dir / INDEX_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
-    data, quick = index_of(entries) if entries is not None else offline_index(site_dir, library)
+    data, quick = index_of(entries)
     target.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     write_quick_index(site_dir, quick)
     return target

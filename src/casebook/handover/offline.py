@@ -68,10 +68,10 @@ def make_offline_copy(root: Path, library: Library, site_dir: Path, out: Path,
     with timed("copy"):
         copied = copy_site(site_dir, out, offline_status(macros, "copy", data_date=when), each_page)
     with timed("search index"):
-        write_offline_index(out, library, [entry for entry, _ in copied.results])
+        write_offline_index(out, [entry for entry, _ in copied])
         write_script_twins(out)
     with timed("check"):
-        loads = [line for _, lines in copied.results for line in lines]
+        loads = [line for _, lines in copied for line in lines]
         loads += remote_loads(out, pages=False)
         if loads:
             raise OfflineError("离线版会从其他网站加载以下内容，没有打包：\n" + "\n".join(loads[:40]))
@@ -83,6 +83,6 @@ def make_offline_copy(root: Path, library: Library, site_dir: Path, out: Path,
         files = write_zip(out, zip_path, build_epoch(root, library))
         publish_zip(site_dir, zip_path, offline_status(
             macros, "site", data_date=when, zip_bytes=zip_path.stat().st_size))
-    return OfflineSummary(files, copied.pages, zip_path.stat().st_size,
+    return OfflineSummary(files, len(copied), zip_path.stat().st_size,
                           (out / (INDEX_PATH + TWIN_SUFFIX)).stat().st_size,
                           sum(1 for _ in (out / "handouts").rglob("*.pdf")))
