@@ -348,3 +348,18 @@ def test_the_quick_score_agrees_with_the_grade_it_stands_for(library) -> None:
                     assert _score(a, b) == (_RANK[found.grade], len(found.differences)), (iid, a.item.key, b.item.key)
                     pairs += 1
     assert pairs > 100
+
+
+def test_a_compare_part_carries_its_gradings_as_readable_utf8(built_site: Path) -> None:
+    """The grading data travels with each compare part: Chinese in it is UTF-8 (as \\uXXXX every
+    character cost twice the bytes), and it still reads back as the facets the page grades by."""
+    import html
+    import json
+    import re
+
+    raw = (built_site / "compare" / "cases" / "zunyi-wuqiang-zuzhi.json").read_text(encoding="utf-8")
+    part = json.loads(raw)["html"]
+    assert "\\u" not in raw
+    gradings = [json.loads(html.unescape(found)) for found in re.findall(r'data-grading="([^"]*)"', part)]
+    assert gradings and all(g["facets"] for g in gradings)
+    assert any(facet[0] == "单位" for g in gradings for facet in g["facets"])
