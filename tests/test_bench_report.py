@@ -19,7 +19,8 @@ def result(cases: int, validate: float, cold: float, warm: float, peak: int,
            anchor: float | None, site_mb: int = 500) -> dict:
     return {"cases": cases + 5,
             "validate": {"seconds": validate, "peak_mb": 150, "runs": [validate - 1, validate, validate + 2]},
-            "build": build(cold, peak, {"生成页面": cold / 2, "讲义": cold / 4}),
+            "build": {**build(cold, peak, {"生成页面": cold / 2, "讲义": cold / 4}),
+                      "stage_mb": {"生成页面": 700}},
             "warm": build(warm, peak, {"生成页面": warm / 2}),
             "plain": {"seconds": anchor} if anchor else None,
             "ratio": round(cold / anchor, 2) if anchor else None,
@@ -46,8 +47,8 @@ def test_each_target_is_judged_from_its_own_figure() -> None:
     page = bench.markdown(report)
     assert "| make build（冷缓存）/ 引擎对照 | 1,000 | 不超过 3 倍 | 4.0 倍 | 未达到 |" in page
     assert "| 修改一个案例后预览刷新 | 1,000 | 不超过 5 秒 | 未测 | 未测 |" in page
-    assert "| 1,005 | 生成页面 | 100.0 s（50%） | 20.0 s（50%） |" in page  # each stage's share
-    assert "| 1,005 | 讲义 | 50.0 s（25%） | — |" in page
+    assert "| 1,005 | 生成页面 | 100.0 s（50%） | 20.0 s（50%） | 700 MB |" in page  # share, memory
+    assert "| 1,005 | 讲义 | 50.0 s（25%） | — | — |" in page  # no sample while it ran
     assert "测试机" in page
     assert "16.0 s（3 次：15.0–18.0 s）" in page  # the median, with the range of the runs
 
@@ -81,6 +82,15 @@ def test_the_memory_of_a_process_tree_counts_its_children() -> None:
         time.sleep(0.1)
     # 200 MB shared by parent and child count once, the child's own 100 MB on top
     assert 280 <= tree.peak_mb <= 360, tree.peak_mb
+
+
+def test_each_stage_gets_the_most_memory_sampled_while_it_ran() -> None:
+    lines = [{"stage": "pages", "start": 10.0, "end": 20.0}, {"stage": "zip", "start": 30.0, "end": 30.5},
+             {"stage": "pages", "start": 40.0, "end": 42.0}, {"stage": "links", "seconds": 1.0}]
+    samples = [(9.5, 900), (11.0, 300), (19.0, 500), (25.0, 2000), (41.0, 650)]
+    # the sample before the stage and the one between stages count for neither; a stage run twice
+    # gets its larger peak; a stage too short for a sample, or an older log without times, none
+    assert bench.stage_memory(lines, samples) == {"生成页面": 650}
 
 
 def test_a_command_that_exits_at_once_still_reports_its_memory(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ def test_each_stage_is_one_line_in_its_part(tmp_path: Path, monkeypatch: pytest.
         pass
     lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert [(x["stage"], x["part"]) for x in lines] == [("zip", "offline"), ("links", "")]
-    assert all(x["seconds"] >= 0 for x in lines)
+    assert all(x["seconds"] >= 0 and x["start"] <= x["end"] for x in lines)
 
 
 def test_a_command_labels_its_stages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,9 @@
 """Where a command's time goes, for the benchmark (`make bench`), at no cost otherwise.
 
 With CASEBOOK_TIMINGS naming a file, every `timed` stage appends one JSON line to it:
-{"stage": "pages", "part": "offline", "seconds": 1.23}, where the part is the command that ran
-it (`casebook offline`). Several commands (as `make build` runs
+{"stage": "pages", "part": "offline", "seconds": 1.23, "start": ..., "end": ...}, where the part is
+the command that ran it (`casebook offline`) and start and end are wall-clock times (time.time), by
+which the benchmark finds the memory held during the stage. Several commands (as `make build` runs
 them one after another) append to the same file, so the benchmark can add up each stage's share
 of the whole. Without the variable nothing is measured or written.
 """
@@ -36,11 +37,12 @@ def timed(stage: str) -> Iterator[None]:
     if not target:
         yield
         return
-    started = time.perf_counter()
+    started, wall = time.perf_counter(), time.time()
     try:
         yield
     finally:
         line = {"stage": stage, "part": _part["name"],
-                "seconds": round(time.perf_counter() - started, 3)}
+                "seconds": round(time.perf_counter() - started, 3),
+                "start": round(wall, 3), "end": round(time.time(), 3)}
         with open(target, "a", encoding="utf-8") as log:
             log.write(json.dumps(line) + "\n")

@@ -107,12 +107,15 @@ def repeated(measurement: Callable[[], dict[str, Any]], times: int = REPEATS) ->
 class TreeMemory:
     """The peak of the memory a process and all its descendants hold together, sampled every
     `interval` seconds while it runs: the sum of their proportional set sizes (PSS), in which a
-    page shared by forked processes counts once in all, as the machine's memory sees it."""
+    page shared by forked processes counts once in all, as the machine's memory sees it. Every
+    sample is kept in `samples` as (wall-clock time, MB), so that a stage's share can be found
+    from its start and end (`stage_memory`)."""
 
     def __init__(self, pid: int, interval: float = 1.0) -> None:
         self.root = psutil.Process(pid)
         self.interval = interval
         self.peak_mb = 0
+        self.samples: list[tuple[float, int]] = []
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -134,8 +137,24 @@ class TreeMemory:
             for process in processes:
                 with contextlib.suppress(psutil.Error):  # ended between listing and reading
                     total += process.memory_full_info().pss
-            self.peak_mb = max(self.peak_mb, round(total / 1024 / 1024))
+            mb = round(total / 1024 / 1024)
+            self.peak_mb = max(self.peak_mb, mb)
+            self.samples.append((time.time(), mb))
             self._done.wait(self.interval)
+
+
+def stage_memory(lines: list[dict[str, Any]], samples: list[tuple[float, int]]) -> dict[str, int]:
+    """The most memory sampled while each stage ran (its `start` to `end`, casebook.timings), by
+    the report's stage name; a stage that ran between two samples has no figure."""
+    peaks: dict[str, int] = {}
+    for item in lines:
+        if "start" not in item:
+            continue
+        held = [mb for at, mb in samples if item["start"] <= at <= item["end"]]
+        if held:
+            name = STAGE_NAMES.get(item["stage"], item["stage"])
+            peaks[name] = max(peaks.get(name, 0), max(held))
+    return peaks
 
 
 def run_process(command: list[str], cwd: Path) -> dict[str, Any]:
@@ -193,8 +212,8 @@ def make_build(repo: Path, work: Path, label: str) -> dict[str, Any]:
         raise RuntimeError(f"make build failed:\n{stderr[-3000:]}")
     stages: dict[str, float] = {}
     parts: dict[str, float] = {}
-    for line in log.read_text(encoding="utf-8").splitlines():
-        item = json.loads(line)
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    for item in lines:
         name = STAGE_NAMES.get(item["stage"], item["stage"])
         stages[name] = round(stages.get(name, 0) + item["seconds"], 2)
         parts[item["part"]] = round(parts.get(item["part"], 0) + item["seconds"], 2)
@@ -203,7 +222,7 @@ def make_build(repo: Path, work: Path, label: str) -> dict[str, Any]:
     site_pages = parts.get("build", 0)
     stages["其他（启动、make、复制）"] = round(seconds - sum(stages.values()), 2)
     return {"seconds": seconds, "total_mb": sampled.peak_mb, "stages": stages, "parts": parts,
-            "pages_seconds": round(site_pages, 2)}
+            "stage_mb": stage_memory(lines, sampled.samples), "pages_seconds": round(site_pages, 2)}
 
 
 # The stages `casebook.timings` records, as the report names them.
@@ -369,9 +388,11 @@ def _stage_rows(r: dict[str, Any]) -> list[str]:
             value = run_.get("stages", {}).get(name)
             cells.append("—" if value is None else
                          f"{value:,.1f} s（{value / run_['seconds']:.0%}）")
-        rows.append(f"| {r['cases']:,} | {name} | {cells[0]} | {cells[1]} |")
-    rows.append(f"| {r['cases']:,} | **合计** | {cold['seconds']:,.1f} s | "
-                f"{warm['seconds']:,.1f} s |" if warm else f"| {r['cases']:,} | **合计** | {cold['seconds']:,.1f} s | — |")
+        held = cold.get("stage_mb", {}).get(name)
+        cells.append("—" if held is None else f"{held:,} MB")
+        rows.append(f"| {r['cases']:,} | {name} | {cells[0]} | {cells[1]} | {cells[2]} |")
+    warm_total = f"{warm['seconds']:,.1f} s" if warm else "—"
+    rows.append(f"| {r['cases']:,} | **合计** | {cold['seconds']:,.1f} s | {warm_total} | {_total(cold)} |")
     return rows
 
 
@@ -420,10 +441,11 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "## 每一步的用时 {#stages}",
         "",
-        "`make build` 各步的用时和占比（两次运行各自的合计为 100%；离线版的各步与网站的同名步骤合在一起）。",
+        "`make build` 各步的用时和占比（两次运行各自的合计为 100%；离线版的各步与网站的同名步骤合在一起），"
+        "以及冷缓存那次运行中这一步进行时全部进程合计占用的最多内存（每秒取样一次；不到一秒的步骤可能没有取到样，记“—”）。",
         "",
-        "| 案例数 | 步骤 | 冷缓存 | 修改一个案例后 |",
-        "| ---: | --- | ---: | ---: |",
+        "| 案例数 | 步骤 | 冷缓存 | 修改一个案例后 | 冷缓存时的峰值内存 |",
+        "| ---: | --- | ---: | ---: | ---: |",
         *stages,
         "",
         "## 目标 {#targets}",
