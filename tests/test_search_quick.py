@@ -99,6 +99,36 @@ def test_large_text_files_get_deterministic_gzip_and_brotli_copies(tmp_path: Pat
     assert len(b"{}") < MIN_BYTES
 
 
+def test_a_cached_build_compresses_again_only_the_files_that_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import casebook.site.precompress as module
+
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    (site / "search").mkdir(parents=True)
+    for name in ("a", "b", "c"):
+        (site / "search" / f"{name}.json").write_bytes((name * 3000).encode())
+    fresh = tmp_path / "fresh"
+    (fresh / "search").mkdir(parents=True)
+    compressed = []
+    real = module.brotli.compress
+    monkeypatch.setattr(module.brotli, "compress", lambda data, **kw: compressed.append(data) or real(data, **kw))
+    precompress(site, ("search",), cache=cache)
+    assert len(compressed) == 3
+    old_key = module._key(b"b" * 3000)
+    (site / "search" / "b.json").write_bytes(b"changed" * 1000)
+    compressed.clear()
+    precompress(site, ("search",), cache=cache)
+    assert compressed == [b"changed" * 1000]  # the other two came from the cache
+    assert not (cache / f"{old_key}.br").exists()  # what no file uses any more is dropped
+    for path in (site / "search").glob("*.json"):  # the same copies as a build without a cache
+        (fresh / "search" / path.name).write_bytes(path.read_bytes())
+    precompress(fresh, ("search",))
+    for suffix in (".gz", ".br"):
+        for path in (site / "search").glob(f"*{suffix}"):
+            assert path.read_bytes() == (fresh / "search" / path.name).read_bytes()
+    assert brotli.decompress((site / "search" / "b.json.br").read_bytes()) == b"changed" * 1000
+
+
 @pytest.mark.build
 def test_the_built_site_has_a_quick_index_of_every_indexed_page(built_site: Path) -> None:
     folder = built_site / FOLDER

@@ -27,6 +27,10 @@ from casebook.parallel import release_memory
 from casebook.site.search_index import SHARD_CHARS, IndexSummary, PageTokens, index_site
 from casebook.timings import timed
 
+# Beside the staged pages: the gzip and Brotli copies of the search files, by their content, so
+# that a build after a small edit compresses only what changed (casebook.site.precompress).
+COMPRESSED_CACHE = "compressed"
+
 
 class FinishError(RuntimeError):
     """The built site is not what the stage handed over; the message is for people."""
@@ -115,4 +119,5 @@ def finish_site(site_dir: Path, stage_dir: Path, library: Library, engine: Engin
         tokens = PageTokens(library)
         release_memory()
         return Finished(pages, index_site(site_dir, tokens, macros, workers=workers,
-                                          shard_chars=shard_chars))
+                                          shard_chars=shard_chars,
+                                          compressed_cache=stage_dir / COMPRESSED_CACHE))

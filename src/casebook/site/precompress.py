@@ -10,9 +10,13 @@ same. Pagefind's own chunks and WebAssembly are gzip data already and get no cop
 from __future__ import annotations
 
 import gzip
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import brotli
+
+from casebook.parallel import cores
 
 # Folders of the built site whose text files get copies, and the suffixes counted as text: what
 # a page load and a search need (scripts, style sheets, the search files), and the few large data
@@ -28,10 +32,18 @@ PAGE_FOLDERS = ("search", "pagefind")
 MIN_BYTES = 1024
 
 
-def precompress(site_dir: Path, folders: tuple[str, ...] = FOLDERS) -> list[Path]:
+def precompress(site_dir: Path, folders: tuple[str, ...] = FOLDERS, *,
+                cache: Path | None = None, workers: int | None = None) -> list[Path]:
     """Write `X.gz` and `X.br` beside every text file of at least MIN_BYTES in `folders` (each
-    only when it is smaller than the file); return the copies written."""
-    written = []
+    only when it is smaller than the file); return the copies written.
+
+    Brotli at its best setting is slow (about 2 MB/s), so the files are compressed on `workers`
+    threads (default every core; the compressors let go of the interpreter), and with `cache`, a
+    folder kept between builds, a file whose bytes an earlier build compressed reuses its copies:
+    after a one-case edit only the search files that changed are compressed again. The cache
+    keeps only what this build used.
+    """
+    found = []
     for folder in folders:
         for path in sorted((site_dir / folder).rglob("*")):
             if not path.is_file() or path.suffix not in TEXT_SUFFIXES:
@@ -39,12 +51,44 @@ def precompress(site_dir: Path, folders: tuple[str, ...] = FOLDERS) -> list[Path
             if path.suffix == ".html" and folder not in PAGE_FOLDERS:
                 continue  # a page, not an asset (the finder's, the form's)
             data = path.read_bytes()
-            if len(data) < MIN_BYTES:
-                continue
-            for suffix, packed in ((".gz", gzip.compress(data, 9, mtime=0)),
-                                   (".br", brotli.compress(data, quality=11))):
+            if len(data) >= MIN_BYTES:
+                found.append((path, data))
+    with ThreadPoolExecutor(max_workers=workers or cores()) as pool:
+        packed = list(pool.map(lambda item: _packed(item[1], cache), found))
+    written = []
+    for (path, data), copies in zip(found, packed, strict=True):
+        for suffix, copy_data in copies:
+            if len(copy_data) < len(data):
                 copy = path.with_name(path.name + suffix)
-                if len(packed) < len(data):
-                    copy.write_bytes(packed)
-                    written.append(copy)
+                copy.write_bytes(copy_data)
+                written.append(copy)
+    if cache is not None:
+        used = {f"{_key(data)}{suffix}" for _, data in found for suffix in COPIES}
+        for old in cache.glob("*"):
+            if old.name not in used:
+                old.unlink()
     return written
+
+
+COPIES = (".gz", ".br")
+
+
+def _key(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _packed(data: bytes, cache: Path | None) -> list[tuple[str, bytes]]:
+    """The file's gzip and Brotli copies, from `cache` when it holds them."""
+    key = _key(data)
+    if cache is not None:
+        kept = [cache / f"{key}{suffix}" for suffix in COPIES]
+        if all(path.is_file() for path in kept):
+            return [(suffix, path.read_bytes()) for suffix, path in zip(COPIES, kept, strict=True)]
+    copies = [(".gz", gzip.compress(data, 9, mtime=0)), (".br", brotli.compress(data, quality=11))]
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        for suffix, copy_data in copies:
+            partial = cache / f"{key}{suffix}.part"
+            partial.write_bytes(copy_data)
+            partial.replace(cache / f"{key}{suffix}")
+    return copies

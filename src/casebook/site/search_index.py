@@ -179,13 +179,15 @@ def page_keywords(url: str, text: str, terms: dict[str, Term], matcher: TermMatc
 
 
 def index_site(site_dir: Path, tokens: PageTokens, macros: Path, *,
-               workers: int | None = None, shard_chars: int = SHARD_CHARS) -> IndexSummary:
+               workers: int | None = None, shard_chars: int = SHARD_CHARS,
+               compressed_cache: Path | None = None) -> IndexSummary:
     """Write the Pagefind bundle for the built site at `site_dir` into `site_dir/pagefind/`.
 
     `tokens` holds the library's terms (PageTokens), so a caller may let go of the library
     before the indexer runs. The pages' tokens are worked out on every core (`workers`, default all) for a large site, and
     the pages are indexed in shards of at most `shard_chars` characters of text (one page may be
-    more), each shard by its own Pagefind run (see the module docstring).
+    more), each shard by its own Pagefind run (see the module docstring). The search files get
+    their pre-compressed copies last (casebook.site.precompress, reusing `compressed_cache`).
     Raises RuntimeError with Pagefind's output if the indexer fails.
     """
     started = time.monotonic()
@@ -218,7 +220,7 @@ def index_site(site_dir: Path, tokens: PageTokens, macros: Path, *,
     for page in quick:
         page.fragment = fragments.get(page.href, "")
     write_quick_index(site_dir, quick)
-    precompress(site_dir)
+    precompress(site_dir, cache=compressed_cache, workers=workers)
     files = [p for p in output.rglob("*") if p.is_file()]
     return IndexSummary(len(sizes), sum(skipped for _, skipped, _ in staged), len(files),
                         sum(p.stat().st_size for p in files), round(time.monotonic() - started, 1),
