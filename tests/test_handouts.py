@@ -211,7 +211,10 @@ def test_a_one_case_edit_typesets_only_that_case_and_the_courses_that_use_it(
     using = {handout_path("course", cid) for cid, course in COURSES.items()
              if any(edited in session.get("cases", []) for session in course["sessions"])}
     assert using, "a course uses the edited case"
+    kept = {path.name: path.read_bytes() for path in cache.glob("*.pdf")}
     assert typeset() == {handout_path("case", edited)} | using
+    # the site's unchanged handouts are linked to the cache; a new one never writes through
+    assert all((cache / name).read_bytes() == data for name, data in kept.items())
     # A practice's description is printed in the case's handout only.
     description = record["practices"][0]["description"]
     text = case_file.read_text(encoding="utf-8")

@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 from concurrent.futures import ProcessPoolExecutor
 from html.parser import HTMLParser
 from importlib.metadata import version
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.files.handouts import Handout
+from casebook.files.offline import copy_file
 from casebook.site.render import HANDOUTS_DIR
 
 # Where Debian's fonts-noto-cjk puts the face the layout names ("Noto Sans CJK SC").
@@ -199,10 +199,11 @@ def write_pdfs(handouts: list[Handout], site_dir: Path, macros: Path, *, jobs: i
     for i, handout in enumerate(handouts):
         target = site_dir / handout.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        if i in cached:
-            shutil.copyfile(cache_dir / f"{keys[i]}.pdf", target)  # type: ignore[operator]
+        if i in cached:  # linked, not copied: a thousand handouts are 150 MB
+            copy_file(cache_dir / f"{keys[i]}.pdf", target)  # type: ignore[operator]
         else:
             data = next(fresh)
+            target.unlink(missing_ok=True)  # may be linked to the cache: never written through
             target.write_bytes(data)
             typeset.append(target)
             if cache_dir:
