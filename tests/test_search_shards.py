@@ -19,7 +19,13 @@ import pytest
 import yaml
 
 from browsing import record_requests, search_results, serve, site_path
-from casebook.site.search_index import SHARDS_LIST, VOCABULARY_KINDS, page_url, shard_pages
+from casebook.site.search_index import (
+    SHARDS_LIST,
+    VOCABULARY_KINDS,
+    concurrent_runs,
+    page_url,
+    shard_pages,
+)
 from casebook.site.search_terms import page_kind
 from conftest import COPIED, ROOT
 from sitebuild import build_site
@@ -61,6 +67,18 @@ def test_a_page_larger_than_a_shard_is_still_indexed() -> None:
     shards = shard_pages([("cases/big/index.html", 500), ("cases/small/index.html", 10)], 100)
     assert sorted(rel for shard in shards for rel in shard) == ["cases/big/index.html",
                                                                 "cases/small/index.html"]
+
+
+def test_shards_are_indexed_side_by_side_only_as_far_as_cores_and_memory_allow() -> None:
+    from casebook.parallel import resident_mb
+
+    four = [["a"], ["b"], ["c"], ["d"]]
+    room = resident_mb() + 10_000
+    assert concurrent_runs(four, 8_000_000, 2, room) == 2  # one per core
+    assert concurrent_runs(four[:1], 8_000_000, 2, room) == 1  # one shard: one run
+    # each run may hold ~670 MB for 8 million characters: two fit beside this process, not three
+    assert concurrent_runs(four, 8_000_000, 4, resident_mb() + 1400) == 2
+    assert concurrent_runs(four, 8_000_000, 4, resident_mb() + 600) == 1  # one at least
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +124,24 @@ def test_the_shards_index_the_same_pages_as_one_index(sharded_site: Path, built_
         assert (bundle / "pagefind-entry.json").is_file() and list(bundle.glob("*.pf_meta"))
         assert not list(bundle.glob("pagefind*.js")) and not list(bundle.glob("wasm.*")), \
             "a merged shard searches with the first bundle's script and WebAssembly"
+
+
+@pytest.mark.build
+def test_shards_indexed_side_by_side_give_the_index_made_one_after_another(
+        sharded_site: Path, tmp_path: Path) -> None:
+    from casebook.library.check import check_library
+    from casebook.site.search_index import PageTokens, index_site
+
+    again = tmp_path / "site"
+    shutil.copytree(sharded_site, again)
+    root = sharded_site.parent
+    summary = index_site(again, PageTokens(check_library(root).library), root / "macros",
+                         shard_chars=SHARD_CHARS, memory_mb=0, workers=2)  # no room: one at a time
+    assert summary.shards >= 2
+    files = {p.relative_to(sharded_site).as_posix(): p.read_bytes()
+             for p in (sharded_site / "pagefind").rglob("*") if p.is_file()}
+    assert files == {p.relative_to(again).as_posix(): p.read_bytes()
+                     for p in (again / "pagefind").rglob("*") if p.is_file()}
 
 
 @pytest.fixture(scope="module")

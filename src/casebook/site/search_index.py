@@ -14,8 +14,9 @@ belongs to and results stay small to download.
 
 Pagefind holds everything it indexes in memory until it writes the bundle: about 75 bytes for each
 character of indexed text, 1.3 GB for a thousand cases. A large site is therefore indexed in
-shards of at most `SHARD_CHARS` characters, one Pagefind run after another, so no run needs more
-than about 600 MB whatever the size of the library. The first shard is the bundle in `pagefind/`;
+shards of at most `SHARD_CHARS` characters, each by its own Pagefind run, so no run needs more
+than about 600 MB whatever the size of the library; as many run at once as there are cores and
+room in the build's memory plan (`build_memory_mb`). The first shard is the bundle in `pagefind/`;
 the others are in `pagefind/shards/<n>/`, listed in `pagefind/shards.json`, and the search script
 merges them into the first with Pagefind's own `mergeIndex` (they share its WebAssembly).
 
@@ -33,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -42,7 +44,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from casebook.library.link import Library
-from casebook.parallel import cores, run_jobs
+from casebook.parallel import BUILD_MEMORY_MB, cores, resident_mb, run_jobs
 from casebook.site.precompress import precompress
 from casebook.site.quick_search import QuickPage, page_points, write_quick_index
 from casebook.site.search_terms import (
@@ -180,13 +182,15 @@ def page_keywords(url: str, text: str, terms: dict[str, Term], matcher: TermMatc
 
 def index_site(site_dir: Path, tokens: PageTokens, macros: Path, *,
                workers: int | None = None, shard_chars: int = SHARD_CHARS,
-               compressed_cache: Path | None = None) -> IndexSummary:
+               compressed_cache: Path | None = None,
+               memory_mb: int = BUILD_MEMORY_MB) -> IndexSummary:
     """Write the Pagefind bundle for the built site at `site_dir` into `site_dir/pagefind/`.
 
     `tokens` holds the library's terms (PageTokens), so a caller may let go of the library
     before the indexer runs. The pages' tokens are worked out on every core (`workers`, default all) for a large site, and
     the pages are indexed in shards of at most `shard_chars` characters of text (one page may be
-    more), each shard by its own Pagefind run (see the module docstring). The search files get
+    more), each shard by its own Pagefind run (see the module docstring), as many at once as
+    cores and `memory_mb` allow (concurrent_runs). The search files get
     their pre-compressed copies last (casebook.site.precompress, reusing `compressed_cache`).
     Raises RuntimeError with Pagefind's output if the indexer fails.
     """
@@ -195,13 +199,12 @@ def index_site(site_dir: Path, tokens: PageTokens, macros: Path, *,
     output = site_dir / BUNDLE
     shutil.rmtree(output, ignore_errors=True)
     paths = sorted(site_dir.rglob("*.html"))
-    if len(paths) < PARALLEL_FROM:
-        workers = 1
-    parts = 2 * (workers or cores())
+    processes = 1 if len(paths) < PARALLEL_FROM else workers
+    parts = 2 * (processes or cores())
     with tempfile.TemporaryDirectory(prefix="casebook-search-") as staging_dir:
         staging = Path(staging_dir)
         staged = run_jobs([partial(_stage_pages, paths[part::parts], site_dir, staging / "pages",
-                                   tokens, template) for part in range(parts)], workers)
+                                   tokens, template) for part in range(parts)], processes)
         sizes = sorted(size for pages, _, _ in staged for size in pages)
         quick = [page for _, _, found in staged for page in found]
         shards = shard_pages(sizes, shard_chars)
@@ -210,8 +213,13 @@ def index_site(site_dir: Path, tokens: PageTokens, macros: Path, *,
             for rel in shard:
                 (folder / rel).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(staging / "pages" / rel, folder / rel)
+        at_once = concurrent_runs(shards, shard_chars, workers, memory_mb)
+        with ThreadPoolExecutor(max_workers=at_once) as pool:  # each thread waits on its indexer
+            list(pool.map(lambda number: _run_pagefind(staging / f"shard-{number}",
+                                                       staging / f"bundle-{number}"),
+                          range(len(shards))))
+        for number in range(len(shards)):
             bundle = output if number == 0 else output / SHARDS_FOLDER / str(number)
-            _run_pagefind(folder, staging / f"bundle-{number}")
             shutil.move(staging / f"bundle-{number}", bundle)
             _drop_unused(bundle, shard=number > 0)
     (output / SHARDS_LIST).write_text(
@@ -225,6 +233,22 @@ def index_site(site_dir: Path, tokens: PageTokens, macros: Path, *,
     return IndexSummary(len(sizes), sum(skipped for _, skipped, _ in staged), len(files),
                         sum(p.stat().st_size for p in files), round(time.monotonic() - started, 1),
                         len(shards))
+
+
+# What one Pagefind run holds for each character of text it indexes (see the module docstring),
+# and what it holds whatever it indexes.
+PAGEFIND_BYTES_PER_CHAR = 75
+PAGEFIND_BASE_MB = 100
+
+
+def concurrent_runs(shards: list[list[str]], shard_chars: int, workers: int | None,
+                    memory_mb: int) -> int:
+    """How many shards to index at once: one per core (`workers`, default all), but only as
+    many as fit, each at its largest (`shard_chars` of text), beside this process in `memory_mb`
+    (the build's memory plan); one at least."""
+    each = PAGEFIND_BASE_MB + shard_chars * PAGEFIND_BYTES_PER_CHAR // 2**20
+    fitting = (memory_mb - resident_mb()) // each
+    return max(1, min(workers or cores(), len(shards), fitting))
 
 
 def fragment_paths(bundle: Path) -> dict[str, str]:
