@@ -220,3 +220,73 @@ def test_a_one_case_edit_typesets_only_that_case_and_the_courses_that_use_it(
     text = case_file.read_text(encoding="utf-8")
     case_file.write_text(text.replace(description, description + "（已修订）", 1), encoding="utf-8")
     assert typeset() == {handout_path("case", edited)}
+
+
+def _many_handouts(count: int) -> list:
+    """`count` handouts of the seed library (each case's, again under other names)."""
+    from casebook.files.handouts import Handout, handouts
+    from casebook.library.check import check_library
+
+    seed = handouts(check_library(ROOT).library, ROOT, workers=1)
+    return [Handout(f"handouts/cases/copy-{n}.pdf",
+                    seed[n % len(seed)].html.replace("</h1>", f"（{n}）</h1>", 1), f"copy {n}")
+            for n in range(count)]
+
+
+def test_handouts_set_by_worker_processes_are_those_set_here_and_the_workers_are_fresh(
+        tmp_path: Path) -> None:
+    """Many handouts go to worker processes. They are spawned, not forked: a fork would start as
+    a copy of the build process (at 10,000 cases, library and all, over a gigabyte each)."""
+    import contextlib
+    import threading
+
+    import psutil
+
+    from casebook.files.pdf import FEW, write_pdfs
+
+    made = _many_handouts(FEW * 2)
+    ballast = bytearray(800 * 2**20)  # the build process's memory, touched so that it is resident
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    seen: list[int] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            for child in psutil.Process().children(recursive=True):
+                with contextlib.suppress(psutil.Error):  # ended between listing and reading
+                    seen.append(child.memory_info().rss)
+            done.wait(0.05)
+
+    watcher = threading.Thread(target=sample)
+    watcher.start()
+    try:
+        _, by_workers = write_pdfs(made, tmp_path / "workers", ROOT / "macros", jobs=2)
+    finally:
+        done.set()
+        watcher.join()
+    del ballast
+    assert seen, "the handouts were set by worker processes"
+    assert max(seen) < 600 * 2**20, f"a worker held {max(seen) // 2**20} MB"
+    _, here = write_pdfs(made, tmp_path / "here", ROOT / "macros", jobs=1)
+    assert len(by_workers) == len(here) == len(made)
+    assert [p.read_bytes() for p in by_workers] == [p.read_bytes() for p in here]
+
+
+def test_handouts_are_typeset_a_batch_at_a_time(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The handouts stream through: no more than a batch of HTML is taken ahead of the PDFs."""
+    from casebook.files import pdf
+
+    monkeypatch.setattr(pdf, "BATCH", 3)
+    made = _many_handouts(10)
+    site = tmp_path / "site"
+    ahead = []
+
+    def handouts():
+        for n, handout in enumerate(made):
+            ahead.append(n - sum(1 for _ in site.rglob("*.pdf")))
+            yield handout
+
+    written, _ = pdf.write_pdfs(handouts(), site, ROOT / "macros", jobs=1)
+    assert len(written) == 10
+    assert max(ahead) <= 3 - 1 and ahead[3] == 0  # each batch is written before the next is read

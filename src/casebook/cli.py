@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from itertools import chain
 from pathlib import Path
 from typing import NoReturn
 
@@ -199,7 +200,7 @@ def _export(args: argparse.Namespace, library: Library) -> int:
 def _pdf(library: Library, root: Path, site: Path, *, config: Path | None = None,
          jobs: int | None = None, cache: Path | None = None) -> int:
     """Typeset every handout into the built site at `site`."""
-    from casebook.files.handouts import build_date, handouts, site_settings
+    from casebook.files.handouts import build_date, handout_batches, site_settings
     from casebook.files.pdf import write_pdfs
 
     site = site.resolve()
@@ -209,7 +210,7 @@ def _pdf(library: Library, root: Path, site: Path, *, config: Path | None = None
         return 2
     settings = site_settings(config) if config.is_file() else {}
     with timed("handouts"):
-        made = handouts(library, root, settings, build_date(root, library))
+        made = chain.from_iterable(handout_batches(library, root, settings, build_date(root, library)))
         written, typeset = write_pdfs(made, site, root / "macros", jobs=jobs, cache_dir=cache)
     reused = len(written) - len(typeset)
     note = f"；其中 {reused} 份内容未变，取自缓存" if reused else ""

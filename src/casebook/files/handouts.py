@@ -9,6 +9,7 @@ pdf.py), run after the site is built, so that `casebook build` stays as fast as 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -74,9 +75,21 @@ def build_date(root: Path, library: Library) -> str | None:
 
 def handouts(library: Library, root: Path, settings: dict[str, Any] | None = None,
              created: str | None = None, workers: int | None = None) -> list[Handout]:
-    """The HTML of every handout: each case, then each course, in id order, rendered on every
-    core (casebook.parallel); the typesetting cache keys on this HTML, so it is made even for
-    handouts that turn out unchanged."""
+    """The HTML of every handout (see `handout_batches`), all at once."""
+    return [made for batch in handout_batches(library, root, settings, created, workers)
+            for made in batch]
+
+
+# Handouts rendered at a time: at 10,000 cases all their HTML would be over a gigabyte.
+BATCH = 256
+
+
+def handout_batches(library: Library, root: Path, settings: dict[str, Any] | None = None,
+                    created: str | None = None, workers: int | None = None,
+                    batch: int = BATCH) -> Iterator[list[Handout]]:
+    """The HTML of every handout, `batch` at a time: each case, then each course, in id order,
+    rendered on every core (casebook.parallel); the typesetting cache keys on this HTML, so it
+    is made even for handouts that turn out unchanged."""
     renderer = Renderer(library, root / "macros", settings)
     base = renderer.settings["site_url"]
 
@@ -110,4 +123,5 @@ def handouts(library: Library, root: Path, settings: dict[str, Any] | None = Non
 
     jobs = [partial(case_handout, cid) for cid in sorted(library.cases)]
     jobs += [partial(course_handout, cid) for cid in sorted(library.courses)]
-    return run_jobs(jobs, workers, chunksize=16)
+    for start in range(0, len(jobs), batch):
+        yield run_jobs(jobs[start:start + batch], workers, chunksize=16)

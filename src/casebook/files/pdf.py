@@ -24,11 +24,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing as mp
 import os
 import re
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from html.parser import HTMLParser
 from importlib.metadata import version
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -174,44 +177,78 @@ def layout_key(macros: Path) -> str:
     return f"typst {version('typst')}\n{(macros / LAYOUT).read_text(encoding='utf-8')}\n"
 
 
-def write_pdfs(handouts: list[Handout], site_dir: Path, macros: Path, *, jobs: int | None = None,
-               cache_dir: Path | None = None) -> tuple[list[Path], list[Path]]:
+def write_pdfs(handouts: Iterable[Handout], site_dir: Path, macros: Path, *,
+               jobs: int | None = None, cache_dir: Path | None = None) -> tuple[list[Path], list[Path]]:
     """Write each handout's PDF under `site_dir`; return every file written and those typeset
     now (the others came from the cache: their HTML and the layout did not change).
 
-    PDFs under `site_dir`/handouts/ that no handout produces any more are removed.
+    The handouts are taken `BATCH` at a time (they may come from handouts.handout_batches), so
+    no more than a batch of HTML is held. PDFs under `site_dir`/handouts/ that no handout
+    produces any more are removed.
     """
     salt = layout_key(macros)
-    keys = [hashlib.sha256((salt + h.html).encode("utf-8")).hexdigest() for h in handouts]
-    cached = {i for i, key in enumerate(keys) if cache_dir and (cache_dir / f"{key}.pdf").is_file()}
-    todo = [h.html for i, h in enumerate(handouts) if i not in cached]
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) // 8 or 1))
-    layout = str((macros / LAYOUT).resolve())
-    if workers == 1:
-        _start(layout)
-        made = [_typeset(html) for html in todo]
-    else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_start,
-                                 initargs=(layout,)) as pool:
-            made = list(pool.map(_typeset, todo, chunksize=4))
-    fresh = iter(made)
-    written, typeset = [], []
-    for i, handout in enumerate(handouts):
-        target = site_dir / handout.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if i in cached:  # linked, not copied: a thousand handouts are 150 MB
-            copy_file(cache_dir / f"{keys[i]}.pdf", target)  # type: ignore[operator]
-        else:
-            data = next(fresh)
-            target.unlink(missing_ok=True)  # may be linked to the cache: never written through
-            target.write_bytes(data)
-            typeset.append(target)
-            if cache_dir:
-                cache_dir.mkdir(parents=True, exist_ok=True)
-                (cache_dir / f"{keys[i]}.pdf").write_bytes(data)
-        written.append(target)
+    written: list[Path] = []
+    typeset: list[Path] = []
+    items = iter(handouts)
+    with Typesetter(str((macros / LAYOUT).resolve()), jobs) as typesetter:
+        while batch := list(islice(items, BATCH)):
+            keys = [hashlib.sha256((salt + h.html).encode("utf-8")).hexdigest() for h in batch]
+            cached = {i for i, key in enumerate(keys)
+                      if cache_dir and (cache_dir / f"{key}.pdf").is_file()}
+            fresh = iter(typesetter.typeset([h.html for i, h in enumerate(batch) if i not in cached]))
+            for i, handout in enumerate(batch):
+                target = site_dir / handout.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if i in cached:  # linked, not copied: a thousand handouts are 150 MB
+                    copy_file(cache_dir / f"{keys[i]}.pdf", target)  # type: ignore[operator]
+                else:
+                    data = next(fresh)
+                    target.unlink(missing_ok=True)  # may be linked to the cache: never written through
+                    target.write_bytes(data)
+                    typeset.append(target)
+                    if cache_dir:
+                        cache_dir.mkdir(parents=True, exist_ok=True)
+                        (cache_dir / f"{keys[i]}.pdf").write_bytes(data)
+                written.append(target)
     _remove_stale(site_dir / HANDOUTS_DIR, set(written))
     return written, typeset
+
+
+BATCH = 256  # handouts keyed and typeset at a time
+# Fewer than this many to typeset, and they are set here: starting the workers would cost more.
+FEW = 8
+
+
+class Typesetter:
+    """Typesets handout HTML into PDF bytes on `jobs` worker processes (default one per core),
+    started the first time there are more than a few to set and kept for the rest.
+
+    The workers are spawned, not forked: a fork would start as a copy of the build process,
+    library and all (at 10,000 cases over a gigabyte each), where a fresh one holds the
+    typesetter and its fonts (about 260 MB).
+    """
+
+    def __init__(self, layout: str, jobs: int | None = None) -> None:
+        self.layout = layout
+        self.jobs = jobs or os.cpu_count() or 1
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Typesetter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def typeset(self, todo: list[str]) -> list[bytes]:
+        if self.pool is None and (self.jobs == 1 or len(todo) < FEW):
+            if "compiler" not in _worker:
+                _start(self.layout)
+            return [_typeset(html) for html in todo]
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=mp.get_context("spawn"),
+                                            initializer=_start, initargs=(self.layout,))
+        return list(self.pool.map(_typeset, todo, chunksize=4))
 
 
 # One compiler per process: the fonts are read when it is made, and reused for every handout.
