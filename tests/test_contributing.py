@@ -92,6 +92,14 @@ def test_the_workflow_runs_what_ci_runs() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for target in make_targets(runs):
         assert re.search(rf"^{re.escape(target)}:", makefile, re.MULTILINE), target
+    # the caches a build keeps between runs are kept between CI runs too
+    from casebook.handover.finish import COMPRESSED_CACHE
+    from casebook.handover.stage import DEFAULT_STAGE
+
+    cached = {s["with"]["path"] for s in steps if s.get("uses", "").startswith("actions/cache@")}
+    handouts = re.search(r"^build:.*\n\t.*--cache (\S+)", makefile, re.MULTILINE)
+    assert handouts and handouts.group(1) in cached
+    assert (DEFAULT_STAGE / COMPRESSED_CACHE).as_posix() in cached
 
 
 def test_pre_commit_runs_the_validator() -> None:

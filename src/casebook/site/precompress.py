@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -73,8 +74,13 @@ def precompress(site_dir: Path, folders: tuple[str, ...] = FOLDERS, *,
 COPIES = (".gz", ".br")
 
 
+# The compressors' versions are part of each key: copies another version made would differ in
+# their bytes, and one commit must give the same files whatever a machine's cache holds.
+_SALT = f"gzip 9 zlib {zlib.ZLIB_RUNTIME_VERSION} brotli 11 {brotli.__version__}\n".encode()
+
+
 def _key(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(_SALT + data).hexdigest()
 
 
 def _packed(data: bytes, cache: Path | None) -> list[tuple[str, bytes]]:
