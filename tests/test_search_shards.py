@@ -69,16 +69,18 @@ def test_a_page_larger_than_a_shard_is_still_indexed() -> None:
                                                                 "cases/small/index.html"]
 
 
-def test_shards_are_indexed_side_by_side_only_as_far_as_cores_and_memory_allow() -> None:
-    from casebook.parallel import resident_mb
+def test_shards_are_indexed_side_by_side_only_as_asked_and_as_cores_and_memory_allow() -> None:
+    from casebook.parallel import cores, resident_mb
 
     four = [["a"], ["b"], ["c"], ["d"]]
     room = resident_mb() + 10_000
-    assert concurrent_runs(four, 8_000_000, 2, room) == 2  # one per core
+    assert concurrent_runs(four, 8_000_000, 1, room) == 1  # the default: one at a time
+    assert concurrent_runs(four, 8_000_000, 2, room) == min(2, cores())
+    assert concurrent_runs(four, 8_000_000, 64, room) == min(4, cores())  # no more than the cores
     assert concurrent_runs(four[:1], 8_000_000, 2, room) == 1  # one shard: one run
-    # each run may hold ~670 MB for 8 million characters: two fit beside this process, not three
-    assert concurrent_runs(four, 8_000_000, 4, resident_mb() + 1400) == 2
-    assert concurrent_runs(four, 8_000_000, 4, resident_mb() + 600) == 1  # one at least
+    # each run may hold ~670 MB for 8 million characters: one fits beside this process, not two
+    assert concurrent_runs(four, 8_000_000, 2, resident_mb() + 1000) == 1
+    assert concurrent_runs(four, 8_000_000, 2, resident_mb() + 100) == 1  # one at least
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +92,8 @@ def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = root / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     assert "    # search_shard_chars:" in text
+    assert "    # search_index_runs:" in text
+    text = text.replace("    # search_index_runs:", "    search_index_runs: 2  #")  # side by side
     config.write_text(text.replace("    # search_shard_chars:", "    search_shard_chars: "
                                    f"{SHARD_CHARS}  #"), encoding="utf-8")
     done = build_site(root, root / "site")
@@ -136,8 +140,10 @@ def test_shards_indexed_side_by_side_give_the_index_made_one_after_another(
     shutil.copytree(sharded_site, again)
     root = sharded_site.parent
     summary = index_site(again, PageTokens(check_library(root).library), root / "macros",
-                         shard_chars=SHARD_CHARS, memory_mb=0, workers=2)  # no room: one at a time
+                         shard_chars=SHARD_CHARS, runs=1, workers=2)  # one at a time
     assert summary.shards >= 2
+    # the fixture's build asked for two runs and had room for them: it ran them side by side
+    assert concurrent_runs([[]] * summary.shards, SHARD_CHARS, 2, 2048) == 2
     files = {p.relative_to(sharded_site).as_posix(): p.read_bytes()
              for p in (sharded_site / "pagefind").rglob("*") if p.is_file()}
     assert files == {p.relative_to(again).as_posix(): p.read_bytes()

@@ -38,7 +38,7 @@ from casebook.library.link import Library
 from casebook.library.report import text_report
 from casebook.parallel import BUILD_MEMORY_MB
 from casebook.records.history import NO_HISTORY, build_epoch, has_history, pin_build_epoch
-from casebook.site.search_index import BUNDLE, SHARD_CHARS
+from casebook.site.search_index import BUNDLE, SEARCH_INDEX_RUNS, SHARD_CHARS
 from casebook.timings import timed
 
 log = logging.getLogger("casebook")
@@ -104,6 +104,7 @@ def build(root: Path, site_dir: Path, engine: Engine, *, library: Library | None
                            site_url=staged.settings.get("site_url", ""),
                            epoch=build_epoch(root, library), workers=workers,
                            shard_chars=int(staged.settings.get("search_shard_chars", SHARD_CHARS)),
+                           search_runs=int(staged.settings.get("search_index_runs", SEARCH_INDEX_RUNS)),
                            memory_mb=int(staged.settings.get("build_memory_mb", BUILD_MEMORY_MB)))
     with timed("links"):
         broken = broken_links(site_dir, root_path=urlsplit(staged.settings.get("site_url", "")).path

@@ -24,7 +24,13 @@ from casebook.handover.prerendered import BLOCKS, put_back_staged_html
 from casebook.handover.stage import MANIFEST
 from casebook.library.link import Library
 from casebook.parallel import BUILD_MEMORY_MB, release_memory
-from casebook.site.search_index import SHARD_CHARS, IndexSummary, PageTokens, index_site
+from casebook.site.search_index import (
+    SEARCH_INDEX_RUNS,
+    SHARD_CHARS,
+    IndexSummary,
+    PageTokens,
+    index_site,
+)
 from casebook.timings import timed
 
 # Beside the staged pages: the gzip and Brotli copies of the search files, by their content, so
@@ -109,7 +115,8 @@ def write_sitemap(site_dir: Path, site_url: str, epoch: int | None) -> int:
 def finish_site(site_dir: Path, stage_dir: Path, library: Library, engine: Engine,
                 macros: Path, *, site_url: str = "", epoch: int | None = None,
                 workers: int | None = None,
-                shard_chars: int = SHARD_CHARS, memory_mb: int = BUILD_MEMORY_MB) -> Finished:
+                shard_chars: int = SHARD_CHARS, search_runs: int = SEARCH_INDEX_RUNS,
+                memory_mb: int = BUILD_MEMORY_MB) -> Finished:
     """Everything after the engine's build (see the module docstring)."""
     with timed("finish"):
         remove_leftovers(site_dir, engine)
@@ -121,4 +128,4 @@ def finish_site(site_dir: Path, stage_dir: Path, library: Library, engine: Engin
         return Finished(pages, index_site(site_dir, tokens, macros, workers=workers,
                                           shard_chars=shard_chars,
                                           compressed_cache=stage_dir / COMPRESSED_CACHE,
-                                          memory_mb=memory_mb))
+                                          runs=search_runs, memory_mb=memory_mb))

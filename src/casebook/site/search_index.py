@@ -15,8 +15,8 @@ belongs to and results stay small to download.
 Pagefind holds everything it indexes in memory until it writes the bundle: about 75 bytes for each
 character of indexed text, 1.3 GB for a thousand cases. A large site is therefore indexed in
 shards of at most `SHARD_CHARS` characters, each by its own Pagefind run, so no run needs more
-than about 600 MB whatever the size of the library; as many run at once as there are cores and
-room in the build's memory plan (`build_memory_mb`). The first shard is the bundle in `pagefind/`;
+than about 600 MB whatever the size of the library; one at a time unless the settings ask for
+more (`search_index_runs`), as far as cores and the build's memory plan (`build_memory_mb`) allow. The first shard is the bundle in `pagefind/`;
 the others are in `pagefind/shards/<n>/`, listed in `pagefind/shards.json`, and the search script
 merges them into the first with Pagefind's own `mergeIndex` (they share its WebAssembly).
 
@@ -80,6 +80,10 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "page
 UNUSED_IN_SHARDS = ("pagefind.js", "pagefind-worker.js", "wasm.*.pagefind")
 # Characters of indexed text per Pagefind run (see the module docstring): about 600 MB of memory.
 SHARD_CHARS = 8_000_000
+# How many shards are indexed at once unless the site's settings say otherwise
+# (extra.casebook.search_index_runs): one, so that a library of a thousand cases builds within
+# 1 GB; two runs side by side take a third off the search index step and need ~700 MB more.
+SEARCH_INDEX_RUNS = 1
 SHARDS_FOLDER = "shards"
 SHARDS_LIST = "shards.json"
 
@@ -182,15 +186,15 @@ def page_keywords(url: str, text: str, terms: dict[str, Term], matcher: TermMatc
 
 def index_site(site_dir: Path, tokens: PageTokens, macros: Path, *,
                workers: int | None = None, shard_chars: int = SHARD_CHARS,
-               compressed_cache: Path | None = None,
+               compressed_cache: Path | None = None, runs: int = SEARCH_INDEX_RUNS,
                memory_mb: int = BUILD_MEMORY_MB) -> IndexSummary:
     """Write the Pagefind bundle for the built site at `site_dir` into `site_dir/pagefind/`.
 
     `tokens` holds the library's terms (PageTokens), so a caller may let go of the library
     before the indexer runs. The pages' tokens are worked out on every core (`workers`, default all) for a large site, and
     the pages are indexed in shards of at most `shard_chars` characters of text (one page may be
-    more), each shard by its own Pagefind run (see the module docstring), as many at once as
-    cores and `memory_mb` allow (concurrent_runs). The search files get
+    more), each shard by its own Pagefind run (see the module docstring), `runs` at once as far
+    as cores and `memory_mb` allow (concurrent_runs). The search files get
     their pre-compressed copies last (casebook.site.precompress, reusing `compressed_cache`).
     Raises RuntimeError with Pagefind's output if the indexer fails.
     """
@@ -213,7 +217,7 @@ def index_site(site_dir: Path, tokens: PageTokens, macros: Path, *,
             for rel in shard:
                 (folder / rel).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(staging / "pages" / rel, folder / rel)
-        at_once = concurrent_runs(shards, shard_chars, workers, memory_mb)
+        at_once = concurrent_runs(shards, shard_chars, runs, memory_mb)
         with ThreadPoolExecutor(max_workers=at_once) as pool:  # each thread waits on its indexer
             list(pool.map(lambda number: _run_pagefind(staging / f"shard-{number}",
                                                        staging / f"bundle-{number}"),
@@ -241,14 +245,13 @@ PAGEFIND_BYTES_PER_CHAR = 75
 PAGEFIND_BASE_MB = 100
 
 
-def concurrent_runs(shards: list[list[str]], shard_chars: int, workers: int | None,
-                    memory_mb: int) -> int:
-    """How many shards to index at once: one per core (`workers`, default all), but only as
-    many as fit, each at its largest (`shard_chars` of text), beside this process in `memory_mb`
-    (the build's memory plan); one at least."""
+def concurrent_runs(shards: list[list[str]], shard_chars: int, runs: int, memory_mb: int) -> int:
+    """How many shards to index at once: `runs` as asked, but no more than the cores, and only
+    as many as fit, each at its largest (`shard_chars` of text), beside this process in
+    `memory_mb` (the build's memory plan); one at least."""
     each = PAGEFIND_BASE_MB + shard_chars * PAGEFIND_BYTES_PER_CHAR // 2**20
     fitting = (memory_mb - resident_mb()) // each
-    return max(1, min(workers or cores(), len(shards), fitting))
+    return max(1, min(runs, cores(), len(shards), fitting))
 
 
 def fragment_paths(bundle: Path) -> dict[str, str]:
