@@ -82,7 +82,7 @@ UNUSED_IN_SHARDS = ("pagefind.js", "pagefind-worker.js", "wasm.*.pagefind")
 SHARD_CHARS = 8_000_000
 # How many shards are indexed at once unless the site's settings say otherwise
 # (extra.casebook.search_index_runs): one, so that a library of a thousand cases builds within
-# 1 GB; two runs side by side take a third off the search index step and need ~700 MB more.
+# 1 GB; two runs side by side take a quarter off the search index step and need ~700 MB more.
 SEARCH_INDEX_RUNS = 1
 SHARDS_FOLDER = "shards"
 SHARDS_LIST = "shards.json"
