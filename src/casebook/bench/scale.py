@@ -358,6 +358,11 @@ TARGETS = (
 )
 
 
+def _size(result: dict[str, Any]) -> int:
+    """The synthetic cases a result was measured on (older results know only the case count)."""
+    return result.get("size", result["cases"] - SEEDS)
+
+
 def _value(result: dict[str, Any], path: tuple[str, ...]) -> Any:
     for key in path:
         result = result.get(key) if isinstance(result, dict) else None
@@ -368,7 +373,7 @@ def verdicts(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Each target with the figure measured for it, and whether it was met."""
     found = []
     for what, cases, path, limit, unit in TARGETS:
-        result = next((r for r in report["results"] if r["cases"] - 5 == cases), None)
+        result = next((r for r in report["results"] if _size(r) == cases), None)
         value = _value(result, path) if result else None
         found.append({"what": what, "cases": cases, "limit": limit, "unit": unit, "value": value,
                       "met": None if value is None else value < limit or value == limit})
@@ -425,7 +430,7 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {r['case_page']['html'] / 1024:,.0f} KB（gzip {r['case_page']['html_gzip'] / 1024:,.0f} KB）"
             f"| {_figure(r.get('edit_seconds'), '秒')} |")
         stages += _stage_rows(r)
-    measured_sizes = {r["cases"] - 5 for r in report["results"]}
+    measured_sizes = {_size(r) for r in report["results"]}
     targets = [f"| {v['what']} | {v['cases']:,} | 不超过 {v['limit']:,}{' ' + v['unit'] if v['unit'] else ''} "
                f"| {_figure(v['value'], v['unit'])} | "
                f"{('本次没有测这个规模' if v['cases'] not in measured_sizes else '未测') if v['met'] is None else '达到' if v['met'] else '未达到'} |"
@@ -486,7 +491,7 @@ def _kept_results(data: Path, sizes: list[int]) -> list[dict[str, Any]]:
     earlier = json.loads(data.read_text(encoding="utf-8"))
     if earlier.get("measured") != dt.date.today().isoformat() or earlier.get("machine") != machine():
         return []
-    return [r for r in earlier.get("results", []) if r.get("size", r["cases"] - SEEDS) not in sizes]
+    return [r for r in earlier.get("results", []) if _size(r) not in sizes]
 
 
 def main(argv: list[str] | None = None, *, root: Path) -> int:

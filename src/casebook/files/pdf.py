@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing as mp
-import os
 import re
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -37,6 +36,7 @@ from typing import Any
 
 from casebook.files.handouts import Handout
 from casebook.files.offline import copy_file
+from casebook.parallel import cores
 from casebook.site.render import HANDOUTS_DIR
 
 # Where Debian's fonts-noto-cjk puts the face the layout names ("Noto Sans CJK SC").
@@ -190,6 +190,8 @@ def write_pdfs(handouts: Iterable[Handout], site_dir: Path, macros: Path, *,
     written: list[Path] = []
     typeset: list[Path] = []
     items = iter(handouts)
+    if cache_dir:
+        cache_dir.mkdir(parents=True, exist_ok=True)
     with Typesetter(str((macros / LAYOUT).resolve()), jobs) as typesetter:
         while batch := list(islice(items, BATCH)):
             keys = [hashlib.sha256((salt + h.html).encode("utf-8")).hexdigest() for h in batch]
@@ -207,7 +209,6 @@ def write_pdfs(handouts: Iterable[Handout], site_dir: Path, macros: Path, *,
                     target.write_bytes(data)
                     typeset.append(target)
                     if cache_dir:
-                        cache_dir.mkdir(parents=True, exist_ok=True)
                         (cache_dir / f"{keys[i]}.pdf").write_bytes(data)
                 written.append(target)
     _remove_stale(site_dir / HANDOUTS_DIR, set(written))
@@ -230,7 +231,7 @@ class Typesetter:
 
     def __init__(self, layout: str, jobs: int | None = None) -> None:
         self.layout = layout
-        self.jobs = jobs or os.cpu_count() or 1
+        self.jobs = jobs or cores()
         self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Typesetter:

@@ -53,18 +53,18 @@ def precompress(site_dir: Path, folders: tuple[str, ...] = FOLDERS, *,
                 continue  # a page, not an asset (the finder's, the form's)
             data = path.read_bytes()
             if len(data) >= MIN_BYTES:
-                found.append((path, data))
+                found.append((path, data, _key(data)))
     with ThreadPoolExecutor(max_workers=workers or cores()) as pool:
-        packed = list(pool.map(lambda item: _packed(item[1], cache), found))
+        packed = list(pool.map(lambda item: _packed(item[1], item[2], cache), found))
     written = []
-    for (path, data), copies in zip(found, packed, strict=True):
+    for (path, data, _), copies in zip(found, packed, strict=True):
         for suffix, copy_data in copies:
             if len(copy_data) < len(data):
                 copy = path.with_name(path.name + suffix)
                 copy.write_bytes(copy_data)
                 written.append(copy)
     if cache is not None:
-        used = {f"{_key(data)}{suffix}" for _, data in found for suffix in COPIES}
+        used = {f"{key}{suffix}" for _, _, key in found for suffix in COPIES}
         for old in cache.glob("*"):
             if old.name not in used:
                 old.unlink()
@@ -83,9 +83,9 @@ def _key(data: bytes) -> str:
     return hashlib.sha256(_SALT + data).hexdigest()
 
 
-def _packed(data: bytes, cache: Path | None) -> list[tuple[str, bytes]]:
-    """The file's gzip and Brotli copies, from `cache` when it holds them."""
-    key = _key(data)
+def _packed(data: bytes, key: str, cache: Path | None) -> list[tuple[str, bytes]]:
+    """The gzip and Brotli copies of `data` (whose `_key` is `key`), from `cache` when it holds
+    them."""
     if cache is not None:
         kept = [cache / f"{key}{suffix}" for suffix in COPIES]
         if all(path.is_file() for path in kept):

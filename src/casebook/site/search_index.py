@@ -16,8 +16,8 @@ Pagefind holds everything it indexes in memory until it writes the bundle: about
 character of indexed text, 1.3 GB for a thousand cases. A large site is therefore indexed in
 shards of at most `SHARD_CHARS` characters, each by its own Pagefind run, so no run needs more
 than about 600 MB whatever the size of the library; one at a time unless the settings ask for
-more (`search_index_runs`), as far as cores and the build's memory plan (`build_memory_mb`) allow. The first shard is the bundle in `pagefind/`;
-the others are in `pagefind/shards/<n>/`, listed in `pagefind/shards.json`, and the search script
+more (`search_index_runs`), as far as cores and the build's memory plan (`build_memory_mb`)
+allow. The first shard is the bundle in `pagefind/`; the others are in `pagefind/shards/<n>/`, listed in `pagefind/shards.json`, and the search script
 merges them into the first with Pagefind's own `mergeIndex` (they share its WebAssembly).
 
 The same run writes the quick index of the field's terms (quick_search), from the same tokens,
